@@ -21,6 +21,34 @@ export const ErrorCode = {
   EventInvalid: 'AH_EVENT_INVALID',
   /** The command line was used wrongly. */
   Usage: 'AH_USAGE',
+  /** A webhook request carried no credentials (no `Authorization` / token header). HTTP 401. */
+  WebhookMissingCredentials: 'AH_WEBHOOK_MISSING_CREDENTIALS',
+  /** A webhook token or Basic credential was wrong, malformed or of the wrong scheme. HTTP 401. */
+  WebhookBadToken: 'AH_WEBHOOK_BAD_TOKEN',
+  /** A webhook signature header was required but absent. HTTP 400 (as upstream's webhook). */
+  WebhookMissingSignature: 'AH_WEBHOOK_MISSING_SIGNATURE',
+  /** A webhook signature did not match the body. HTTP 401. */
+  WebhookBadSignature: 'AH_WEBHOOK_BAD_SIGNATURE',
+  /** A signed webhook's timestamp is outside the allowed tolerance (replay protection). HTTP 401. */
+  WebhookStaleSignature: 'AH_WEBHOOK_STALE_SIGNATURE',
+  /** A webhook body does not have the shape its source requires. HTTP 422. */
+  WebhookInvalidPayload: 'AH_WEBHOOK_INVALID_PAYLOAD',
+  /** Source or filter arguments (or auth settings) are invalid: a configuration error. */
+  SourceConfigInvalid: 'AH_SOURCE_CONFIG_INVALID',
+  /** An event filter failed on an event (e.g. `raise_error: true` and a missing path). */
+  FilterFailed: 'AH_FILTER_FAILED',
+  /** An Icinga 2 event or objects response does not have the documented shape. */
+  IcingaEventInvalid: 'AH_ICINGA_EVENT_INVALID',
+  /** One line of the Icinga 2 event stream is not a JSON object (the stream goes on). */
+  IcingaStreamBadLine: 'AH_ICINGA_STREAM_BAD_LINE',
+  /** One line of the Icinga 2 event stream exceeded the line limit and was skipped. */
+  IcingaStreamLineTooLong: 'AH_ICINGA_STREAM_LINE_TOO_LONG',
+  /** A playbook or module run request is malformed (bad option, env name, host pattern, vars). */
+  AnsibleRequestInvalid: 'AH_ANSIBLE_REQUEST_INVALID',
+  /** The playbook does not exist or resolves outside the project directory. */
+  AnsiblePlaybookNotFound: 'AH_ANSIBLE_PLAYBOOK_NOT_FOUND',
+  /** `ansible-playbook` could not be started (not installed, not executable, out of resources). */
+  AnsibleSpawnFailed: 'AH_ANSIBLE_SPAWN_FAILED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
