@@ -1,0 +1,2 @@
+export * from './alertmanager-webhook.js';
+export * from './normalize-alertmanager.js';
