@@ -49,6 +49,8 @@ export const ErrorCode = {
   AnsiblePlaybookNotFound: 'AH_ANSIBLE_PLAYBOOK_NOT_FOUND',
   /** `ansible-playbook` could not be started (not installed, not executable, out of resources). */
   AnsibleSpawnFailed: 'AH_ANSIBLE_SPAWN_FAILED',
+  /** The event queue (Redis) cannot take events now; the sender should retry. HTTP 503. */
+  QueueUnavailable: 'AH_QUEUE_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

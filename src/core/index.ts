@@ -1,2 +1,3 @@
 export * from './errors.js';
 export * from './clock.js';
+export * from './json.js';
