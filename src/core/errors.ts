@@ -51,6 +51,38 @@ export const ErrorCode = {
   AnsibleSpawnFailed: 'AH_ANSIBLE_SPAWN_FAILED',
   /** The event queue (Redis) cannot take events now; the sender should retry. HTTP 503. */
   QueueUnavailable: 'AH_QUEUE_UNAVAILABLE',
+  /** A webhook body was sent with a content type other than JSON. HTTP 415. */
+  WebhookUnsupportedMediaType: 'AH_WEBHOOK_UNSUPPORTED_MEDIA_TYPE',
+  /** A webhook body exceeded the source's `body_limit`. HTTP 413. */
+  WebhookBodyTooLarge: 'AH_WEBHOOK_BODY_TOO_LARGE',
+  /** A webhook body is not valid JSON (or holds a `__proto__` / `constructor.prototype` key). HTTP 400. */
+  WebhookMalformedJson: 'AH_WEBHOOK_MALFORMED_JSON',
+  /** A webhook request carried no body. HTTP 400. */
+  WebhookEmptyBody: 'AH_WEBHOOK_EMPTY_BODY',
+  /** No route for this path on an HTTP server of autoheal. HTTP 404. */
+  HttpNotFound: 'AH_HTTP_NOT_FOUND',
+  /** The path exists but not for this method. HTTP 405 with `Allow`. */
+  HttpMethodNotAllowed: 'AH_HTTP_METHOD_NOT_ALLOWED',
+  /** A request HTTP itself rejects (bad Content-Length, bad URL, …). HTTP 400. */
+  HttpBadRequest: 'AH_HTTP_BAD_REQUEST',
+  /** A request handler did not finish within `handlerTimeout`. HTTP 503 with `Retry-After`. */
+  HttpHandlerTimeout: 'AH_HTTP_HANDLER_TIMEOUT',
+  /** The server is shutting down and takes no new requests. HTTP 503 with `Retry-After`. */
+  HttpClosing: 'AH_HTTP_CLOSING',
+  /** An unexpected failure inside an HTTP handler (a bug). HTTP 500. */
+  HttpInternal: 'AH_HTTP_INTERNAL',
+  /** An HTTP server could not listen on its host and port (in use, not permitted, bad address). */
+  HttpListenFailed: 'AH_HTTP_LISTEN_FAILED',
+  /** Event queue options are invalid (bad Redis URL, negative window, …): a configuration error. */
+  QueueConfigInvalid: 'AH_QUEUE_CONFIG_INVALID',
+  /** A source plugin failed while running (its events stopped); upstream's "Source error". */
+  SourceFailed: 'AH_SOURCE_FAILED',
+  /** Icinga 2 rejected the ApiUser's credentials (401). The client keeps retrying with backoff. */
+  IcingaUnauthorized: 'AH_ICINGA_UNAUTHORIZED',
+  /** Icinga 2 refused a request as malformed or not permitted (400, 403, 404: often a missing permission). */
+  IcingaRequestRejected: 'AH_ICINGA_REQUEST_REJECTED',
+  /** Icinga 2 could not be reached, answered 5xx, timed out or ended the event stream. Retryable. */
+  IcingaUnavailable: 'AH_ICINGA_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -36,13 +36,18 @@ export interface SourceSpec {
   readonly name: string;
   /** The plugin as written (`ansible.eda.alertmanager`, `range`, `autoheal.gitlab`). */
   readonly plugin: string;
+  /** The registry name `plugin` resolves to (`range` → `eda.builtin.range`); see source-plugins.ts. */
+  readonly canonicalPlugin: string;
   readonly args: Readonly<Record<string, unknown>>;
   readonly filters: readonly FilterSpec[];
   readonly position: SourcePosition;
 }
 
 export interface FilterSpec {
+  /** The filter as written (`ansible.eda.json_filter`). */
   readonly name: string;
+  /** The registry name `name` resolves to (`eda.builtin.json_filter`); see source-plugins.ts. */
+  readonly canonicalName: string;
   readonly args: Readonly<Record<string, unknown>>;
   readonly position: SourcePosition;
 }

@@ -1,0 +1,539 @@
+/**
+ * @module One ruleset's working memory and upstream's engine model
+ * (shared/spec/rulebook-language.md §2.4–2.5):
+ * - an event is matched against the rules in declaration order; the first rule it completes
+ *   wins (unless `match_multiple_rules`), and every event taking part in a kept match is consumed;
+ * - an event that completed nothing stays in memory only while it can still complete an `all`
+ *   (until its TTL), otherwise it is discarded at once;
+ * - a fact fires every rule it completes and is never consumed;
+ * - a single-leaf `X is not defined` rule fires when memory turns into "no object has X";
+ * - throttles (§2.6) and `not_all` windows hold their state here, and timer-driven firings
+ *   happen in `advanceTime`, so a replay in virtual time behaves like real time.
+ * Time comes from the injected clock only.
+ */
+import type { Clock } from '../../core/index.js';
+import type { CompiledRule, CompiledRuleset } from './compile-ruleset.js';
+import { MISSING, readPath } from './field-path.js';
+import { MatchTrigger, MemoryKind, type MemoryObject, type RuleMatch } from './match.js';
+
+type Data = Readonly<Record<string, unknown>>;
+type Bindings = Record<string, Data>;
+
+export interface RulesetSessionOptions {
+  /** The only source of time. */
+  readonly clock: Clock;
+}
+
+/** Why a rule matched but did not fire (yet), or why waiting state was dropped. */
+export const DecisionKind = {
+  /** `once_within`: the group already fired in the current window. */
+  Throttled: 'throttled',
+  /** `accumulate_within`: counted towards the threshold. */
+  Accumulating: 'accumulating',
+  /** `once_after`: collected; the rule fires when the window closes. */
+  Collecting: 'collecting',
+  /** `not_all`: a window is open or was completed in time. */
+  Watching: 'watching',
+  /** A waiting event or an accumulation window ran out of time. */
+  Expired: 'expired',
+} as const;
+export type DecisionKind = (typeof DecisionKind)[keyof typeof DecisionKind];
+
+export interface SessionDecision {
+  readonly ruleIndex: number;
+  readonly rule: string;
+  readonly kind: DecisionKind;
+  readonly reason: string;
+}
+
+/** What one operation on the session produced. */
+export interface SessionResult {
+  /** Fired matches, in the order their actions must run. */
+  readonly matches: readonly RuleMatch[];
+  /** For an event: whether it was kept in memory waiting for partners. */
+  readonly retained: boolean;
+  /** Rules that matched without firing, and state that expired. */
+  readonly decisions: readonly SessionDecision[];
+}
+
+/** A throttle window of one group (`once_within`, `accumulate_within`). */
+interface GroupWindow {
+  readonly until: number;
+  count: number;
+}
+
+/** A `once_after` window: one kept event per group, fired together when it closes. */
+interface CollectWindow {
+  readonly until: number;
+  readonly groups: Map<string, { data: Data; count: number }>;
+}
+
+/** A `not_all` window, opened by the first entry to match. */
+interface WatchWindow {
+  readonly until: number;
+  readonly first: { readonly binding: string; readonly data: Data };
+  readonly seen: Set<string>;
+}
+
+export class RulesetSession {
+  private readonly memory = new Map<number, MemoryObject>();
+  private nextId = 1;
+  /** Per `is not defined` rule: whether memory currently holds no object with the path. */
+  private readonly noneHasPath = new Map<number, boolean>();
+  /** `${ruleIndex}|${groupKey}` → window. */
+  private readonly groupWindows = new Map<string, GroupWindow>();
+  private readonly collectWindows = new Map<number, CollectWindow>();
+  private readonly watchWindows = new Map<number, WatchWindow>();
+  private readonly clock: Clock;
+  /** Decisions of the operation under way. */
+  private decisions: SessionDecision[] = [];
+
+  constructor(
+    readonly compiled: CompiledRuleset,
+    options: RulesetSessionOptions,
+  ) {
+    this.clock = options.clock;
+    for (const rule of compiled.rules) {
+      // Upstream does not fire these for the empty memory it starts with, only on a change.
+      if (rule.notExistsPath !== undefined) this.noneHasPath.set(rule.index, true);
+    }
+  }
+
+  get name(): string {
+    return this.compiled.ruleset.name;
+  }
+
+  /** Number of objects (unconsumed events and facts) in working memory. */
+  get size(): number {
+    return this.memory.size;
+  }
+
+  /** The facts currently asserted, oldest first. */
+  facts(): Data[] {
+    return [...this.memory.values()].filter((o) => o.kind === MemoryKind.Fact).map((o) => o.data);
+  }
+
+  /** Processes an event (from a source or `post_event`). Call `advanceTime` first to run due timers. */
+  processEvent(data: Data): SessionResult {
+    const now = this.clock.now();
+    this.decisions = [];
+    this.expire(now);
+    const obj = this.insert(MemoryKind.Event, data, now + this.compiled.ruleset.defaultEventsTtlMs);
+    const firstRuleWins = !this.compiled.ruleset.matchMultipleRules;
+    const { matches, taken } = this.matchObject(obj, firstRuleWins, MatchTrigger.Event, now);
+    if (taken && firstRuleWins) {
+      this.consume(matches);
+      this.memory.delete(obj.id);
+    }
+    let retained = this.memory.has(obj.id);
+    if (retained && !taken && !this.canCompleteLater(obj)) {
+      this.memory.delete(obj.id);
+      retained = false;
+    }
+    const notExists = this.noneHasPath.size === 0 ? NO_MATCHES : this.notExistsTransitions(undefined, now, taken && firstRuleWins);
+    return { matches: notExists.length === 0 ? matches : [...matches, ...notExists], retained, decisions: this.decisions };
+  }
+
+  /**
+   * Runs what time makes happen up to now: `once_after` and `not_all` windows that closed fire,
+   * and expired events and accumulation windows are dropped.
+   */
+  advanceTime(): SessionResult {
+    const now = this.clock.now();
+    this.decisions = [];
+    this.expire(now);
+    const due: Array<{ at: number; ruleIndex: number; bindings: Bindings }> = [];
+    for (const [ruleIndex, window] of this.collectWindows) {
+      if (window.until > now) continue;
+      this.collectWindows.delete(ruleIndex);
+      const rule = this.compiled.rules[ruleIndex] as CompiledRule;
+      const kept = [...window.groups.values()].map((g) =>
+        tagRuleEngine(g.data, { once_after_time_window: windowLabel(rule), events_in_window: g.count }),
+      );
+      const bindings: Bindings = kept.length === 1 ? { m: kept[0] as Data } : Object.fromEntries(kept.map((d, i) => [`m_${i}`, d]));
+      due.push({ at: window.until, ruleIndex, bindings });
+    }
+    for (const [ruleIndex, window] of this.watchWindows) {
+      if (window.until > now) continue;
+      this.watchWindows.delete(ruleIndex);
+      const rule = this.compiled.rules[ruleIndex] as CompiledRule;
+      if (window.seen.size < rule.patterns.length) due.push({ at: window.until, ruleIndex, bindings: { [window.first.binding]: window.first.data } });
+    }
+    due.sort((a, b) => a.at - b.at || a.ruleIndex - b.ruleIndex);
+    const matches = due.map(({ at, ruleIndex, bindings }): RuleMatch => ({
+      ruleset: this.name,
+      rule: (this.compiled.rules[ruleIndex] as CompiledRule).rule.name,
+      ruleIndex,
+      bindings,
+      trigger: MatchTrigger.Timer,
+      at,
+    }));
+    return { matches, retained: false, decisions: this.decisions };
+  }
+
+  /** When `advanceTime` next has something to do (clock ms), or undefined. */
+  nextTimerAt(): number | undefined {
+    let next: number | undefined;
+    for (const w of this.collectWindows.values()) next = next === undefined ? w.until : Math.min(next, w.until);
+    for (const w of this.watchWindows.values()) next = next === undefined ? w.until : Math.min(next, w.until);
+    return next;
+  }
+
+  /** Asserts a fact (`set_fact`, gathered facts): every rule it completes fires. */
+  assertFact(data: Data): SessionResult {
+    const now = this.clock.now();
+    this.decisions = [];
+    this.expire(now);
+    const obj = this.insert(MemoryKind.Fact, data, Number.POSITIVE_INFINITY);
+    const { matches } = this.matchObject(obj, false, MatchTrigger.Fact, now);
+    this.consume(matches);
+    const notExists = this.notExistsTransitions(undefined, now, false);
+    return { matches: [...matches, ...notExists], retained: true, decisions: this.decisions };
+  }
+
+  /**
+   * Retracts facts: with `partial` every fact containing all given keys with deep-equal values,
+   * otherwise facts whose keys other than `meta` equal the given ones exactly (§2.5 item 6).
+   */
+  retractFact(data: Data, partial: boolean): SessionResult & { readonly retracted: number } {
+    const now = this.clock.now();
+    this.decisions = [];
+    this.expire(now);
+    const removed: MemoryObject[] = [];
+    for (const obj of this.memory.values()) {
+      if (obj.kind === MemoryKind.Fact && factMatches(obj.data, data, partial)) removed.push(obj);
+    }
+    for (const obj of removed) this.memory.delete(obj.id);
+    const matches = this.notExistsTransitions(removed, now, false);
+    return { matches, retained: false, retracted: removed.length, decisions: this.decisions };
+  }
+
+  /** Drops unconsumed events whose time to live has passed, and closed accumulation windows. */
+  private expire(now: number): void {
+    if (this.memory.size === 0 && this.groupWindows.size === 0) return;
+    for (const obj of this.memory.values()) {
+      if (obj.kind !== MemoryKind.Event || obj.expiresAt > now) continue;
+      this.memory.delete(obj.id);
+      for (const index of this.waitingRules(obj)) {
+        const rule = this.compiled.rules[index] as CompiledRule;
+        this.decide(rule, DecisionKind.Expired, `an event waiting for its partners expired (default_events_ttl ${formatMs(this.compiled.ruleset.defaultEventsTtlMs)})`);
+      }
+    }
+    for (const [key, window] of this.groupWindows) {
+      if (window.until > now) continue;
+      this.groupWindows.delete(key);
+      const rule = this.compiled.rules[Number(key.slice(0, key.indexOf('|')))] as CompiledRule;
+      if (rule.rule.throttle?.kind === 'accumulate_within') {
+        this.decide(rule, DecisionKind.Expired, `accumulate_within ${rule.rule.throttle.windowText} passed with ${window.count} of ${rule.rule.throttle.threshold ?? 0} events; discarded`);
+      }
+    }
+  }
+
+  private decide(rule: CompiledRule, kind: DecisionKind, reason: string): void {
+    this.decisions.push({ ruleIndex: rule.index, rule: rule.rule.name, kind, reason });
+  }
+
+  private insert(kind: MemoryObject['kind'], data: Data, expiresAt: number): MemoryObject {
+    const obj: MemoryObject = { id: this.nextId++, kind, data, insertedAt: this.clock.now(), expiresAt };
+    this.memory.set(obj.id, obj);
+    return obj;
+  }
+
+  /**
+   * Every match `obj` completes, rule by rule in declaration order. `taken` is true when some
+   * rule claimed the object, even if a throttle then held its firing back.
+   */
+  private matchObject(obj: MemoryObject, firstRuleWins: boolean, trigger: MatchTrigger, now: number): { matches: RuleMatch[]; taken: boolean } {
+    const { rules, singleIndex, multiRules } = this.compiled;
+    const singles = singleIndex.candidates(obj.data);
+    const out: RuleMatch[] = [];
+    let taken = false;
+    // Walk the two ascending lists together so rules are tried in declaration order.
+    let i = 0;
+    let j = 0;
+    while (i < singles.length || j < multiRules.length) {
+      const a = singles[i];
+      const b = multiRules[j];
+      let index: number;
+      if (b === undefined || (a !== undefined && a < b)) {
+        index = a as number;
+        i += 1;
+      } else {
+        index = b;
+        j += 1;
+      }
+      const rule = rules[index] as CompiledRule;
+      if (rule.rule.condition.kind === 'not_all') {
+        this.watchNotAll(rule, obj, now);
+        continue;
+      }
+      let found = rule.patterns.length === 1 ? this.matchSingle(rule, obj) : this.matchMulti(rule, obj);
+      if (found.length === 0) continue;
+      taken = true;
+      if (rule.rule.throttle !== undefined) found = this.throttle(rule, found[0] as Bindings, now);
+      for (const bindings of found) {
+        out.push({ ruleset: this.name, rule: rule.rule.name, ruleIndex: index, bindings, trigger, at: now });
+      }
+      if (firstRuleWins) break;
+    }
+    return { matches: out, taken };
+  }
+
+  /** Applies a rule's throttle to a match; returns what fires now (possibly nothing). */
+  private throttle(rule: CompiledRule, bindings: Bindings, now: number): Bindings[] {
+    const throttle = rule.rule.throttle;
+    const data = bindings.m ?? Object.values(bindings)[0];
+    if (throttle === undefined || data === undefined) return [bindings];
+    const key = groupKey(throttle.groupBy.map((ref) => readPath(data, ref.path)));
+    const label = windowLabel(rule);
+    switch (throttle.kind) {
+      case 'once_within': {
+        const slot = `${rule.index}|${key}`;
+        const window = this.groupWindows.get(slot);
+        if (window !== undefined && window.until > now) {
+          window.count += 1;
+          this.decide(rule, DecisionKind.Throttled, `once_within ${throttle.windowText}: group ${key} already fired ${formatMs(throttle.windowMs - (window.until - now))} ago`);
+          return [];
+        }
+        this.groupWindows.set(slot, { until: now + throttle.windowMs, count: 1 });
+        return [{ m: tagRuleEngine(data, { once_within_time_window: label }) }];
+      }
+      case 'accumulate_within': {
+        const slot = `${rule.index}|${key}`;
+        const threshold = throttle.threshold ?? 1;
+        let window = this.groupWindows.get(slot);
+        if (window === undefined || window.until <= now) {
+          window = { until: now + throttle.windowMs, count: 0 };
+          this.groupWindows.set(slot, window);
+        }
+        window.count += 1;
+        if (window.count < threshold) {
+          this.decide(rule, DecisionKind.Accumulating, `accumulate_within ${throttle.windowText}: ${window.count} of ${threshold} events for group ${key}`);
+          return [];
+        }
+        this.groupWindows.delete(slot);
+        return [{ m: tagRuleEngine(data, { accumulate_within_time_window: label, threshold }) }];
+      }
+      case 'once_after': {
+        let window = this.collectWindows.get(rule.index);
+        if (window === undefined) {
+          window = { until: now + throttle.windowMs, groups: new Map() };
+          this.collectWindows.set(rule.index, window);
+        }
+        const group = window.groups.get(key);
+        if (group === undefined) window.groups.set(key, { data, count: 1 });
+        else group.count += 1;
+        this.decide(rule, DecisionKind.Collecting, `once_after ${throttle.windowText}: collected for group ${key}; fires in ${formatMs(window.until - now)}`);
+        return [];
+      }
+    }
+  }
+
+  /** `not_all`: the first entry to match opens a window; it fires at the deadline unless all matched. */
+  private watchNotAll(rule: CompiledRule, obj: MemoryObject, now: number): void {
+    const timeoutMs = rule.rule.condition.timeoutMs ?? 0;
+    for (const pattern of rule.patterns) {
+      if (pattern.joins.size > 0 || !pattern.predicate(obj.data, EMPTY_BINDINGS)) continue;
+      let window = this.watchWindows.get(rule.index);
+      if (window === undefined) {
+        window = { until: now + timeoutMs, first: { binding: pattern.binding, data: obj.data }, seen: new Set() };
+        this.watchWindows.set(rule.index, window);
+      }
+      if (window.seen.has(pattern.binding)) continue;
+      window.seen.add(pattern.binding);
+      if (window.seen.size === rule.patterns.length) {
+        this.watchWindows.delete(rule.index);
+        this.decide(rule, DecisionKind.Watching, 'not_all: every condition matched within the timeout; nothing fires');
+        return;
+      }
+      this.decide(rule, DecisionKind.Watching, `not_all: ${pattern.binding} matched; fires in ${formatMs(window.until - now)} unless the other conditions match`);
+    }
+  }
+
+  private matchSingle(rule: CompiledRule, obj: MemoryObject): Bindings[] {
+    const pattern = rule.patterns[0];
+    if (pattern === undefined || !pattern.predicate(obj.data, EMPTY_BINDINGS)) return [];
+    return [{ [pattern.binding]: obj.data }];
+  }
+
+  private matchMulti(rule: CompiledRule, obj: MemoryObject): Bindings[] {
+    const { kind } = rule.rule.condition;
+    if (kind === 'any') {
+      // The first entry the object satisfies fires, bound under that entry's name.
+      for (const pattern of rule.patterns) {
+        if (pattern.joins.size === 0 && pattern.predicate(obj.data, EMPTY_BINDINGS)) return [{ [pattern.binding]: obj.data }];
+      }
+      return [];
+    }
+    if (kind !== 'all') return [];
+    const results: Bindings[] = [];
+    const timeoutMs = rule.rule.condition.timeoutMs;
+    rule.patterns.forEach((pattern, position) => {
+      if (!pattern.alpha(obj.data, EMPTY_BINDINGS)) return;
+      this.join(rule, position, obj, 0, {}, [], timeoutMs, results);
+    });
+    return results;
+  }
+
+  /**
+   * Fills pattern `k` onwards with distinct memory objects (the new object fixed at
+   * `position`), checking each pattern with the bindings made so far.
+   */
+  private join(
+    rule: CompiledRule,
+    position: number,
+    fixed: MemoryObject,
+    k: number,
+    bindings: Bindings,
+    used: MemoryObject[],
+    timeoutMs: number | undefined,
+    results: Bindings[],
+  ): void {
+    const pattern = rule.patterns[k];
+    if (pattern === undefined) {
+      results.push({ ...bindings });
+      return;
+    }
+    const tryObject = (candidate: MemoryObject): void => {
+      if (timeoutMs !== undefined && !withinWindow(candidate, used, timeoutMs)) return;
+      if (!pattern.predicate(candidate.data, bindings)) return;
+      bindings[pattern.binding] = candidate.data;
+      used.push(candidate);
+      this.join(rule, position, fixed, k + 1, bindings, used, timeoutMs, results);
+      used.pop();
+      delete bindings[pattern.binding];
+    };
+    if (k === position) {
+      tryObject(fixed);
+      return;
+    }
+    for (const candidate of this.memory.values()) {
+      if (candidate === fixed || used.includes(candidate)) continue;
+      if (!pattern.alpha(candidate.data, EMPTY_BINDINGS)) continue;
+      tryObject(candidate);
+    }
+  }
+
+  /** Whether an unmatched event satisfies the stand-alone part of some `all` pattern. */
+  private canCompleteLater(obj: MemoryObject): boolean {
+    return this.waitingRules(obj).length > 0;
+  }
+
+  /** The `all` rules for which `obj` could still be a partner. */
+  private waitingRules(obj: MemoryObject): number[] {
+    const out: number[] = [];
+    for (const index of this.compiled.multiRules) {
+      const rule = this.compiled.rules[index] as CompiledRule;
+      if (rule.rule.condition.kind !== 'all') continue;
+      if (rule.patterns.some((p) => p.alpha(obj.data, EMPTY_BINDINGS))) out.push(index);
+    }
+    return out;
+  }
+
+  /** Removes the events (never facts) that took part in `matches`. */
+  private consume(matches: readonly RuleMatch[]): void {
+    if (matches.length === 0) return;
+    const consumed = new Set<Data>();
+    for (const match of matches) for (const data of Object.values(match.bindings)) consumed.add(data);
+    for (const obj of this.memory.values()) {
+      if (obj.kind === MemoryKind.Event && consumed.has(obj.data)) this.memory.delete(obj.id);
+    }
+  }
+
+  /**
+   * Fires the `is not defined` rules whose path no object in memory has any more. `removed`
+   * are retracted facts: the one that had the path becomes the match, as upstream (example 20).
+   */
+  private notExistsTransitions(removed: readonly MemoryObject[] | undefined, now: number, suppressed: boolean): RuleMatch[] {
+    const out: RuleMatch[] = [];
+    for (const [index, wasNone] of this.noneHasPath) {
+      const rule = this.compiled.rules[index] as CompiledRule;
+      const path = rule.notExistsPath as NonNullable<CompiledRule['notExistsPath']>;
+      let isNone = true;
+      for (const obj of this.memory.values()) {
+        if (readPath(obj.data, path) !== MISSING) {
+          isNone = false;
+          break;
+        }
+      }
+      this.noneHasPath.set(index, isNone);
+      if (!isNone || wasNone || suppressed) continue;
+      const cause = removed?.find((o) => readPath(o.data, path) !== MISSING);
+      const bindings: Bindings = cause === undefined ? {} : { m: cause.data };
+      out.push({ ruleset: this.name, rule: rule.rule.name, ruleIndex: index, bindings, trigger: MatchTrigger.Retract, at: now });
+    }
+    return out.sort((a, b) => a.ruleIndex - b.ruleIndex);
+  }
+}
+
+const EMPTY_BINDINGS: Readonly<Record<string, unknown>> = Object.freeze({});
+const NO_MATCHES: readonly RuleMatch[] = Object.freeze([]);
+
+/** The throttle window as upstream writes it into `meta.rule_engine` (`"2 SECONDS"`). */
+function windowLabel(rule: CompiledRule): string {
+  return (rule.rule.throttle?.windowText ?? '').toUpperCase();
+}
+
+/** A copy of `data` with `meta.rule_engine` fields added, as upstream tags throttled events. */
+function tagRuleEngine(data: Data, fields: Record<string, unknown>): Data {
+  const meta = isRecord(data.meta) ? data.meta : {};
+  const engine = isRecord(meta.rule_engine) ? meta.rule_engine : {};
+  return { ...data, meta: { ...meta, rule_engine: { ...engine, ...fields } } };
+}
+
+/** The group a throttled event belongs to: its `group_by_attributes` values (missing → null). */
+function groupKey(values: readonly unknown[]): string {
+  // Readable, because it appears in decision messages; bigints keep their digits.
+  return JSON.stringify(
+    values.map((v) => (v === MISSING ? null : v)),
+    (_k, x: unknown) => (typeof x === 'bigint' ? `${x.toString()}n` : x),
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `90s`, `5m`, `2h`, `250ms`: for decision messages. */
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${Math.round(ms / 100) / 10}s`;
+}
+
+function withinWindow(candidate: MemoryObject, used: readonly MemoryObject[], timeoutMs: number): boolean {
+  for (const other of used) {
+    if (Math.abs(candidate.insertedAt - other.insertedAt) > timeoutMs) return false;
+  }
+  return true;
+}
+
+function factMatches(stored: Data, given: Data, partial: boolean): boolean {
+  for (const [key, value] of Object.entries(given)) {
+    if (key === 'meta') continue;
+    if (!Object.prototype.hasOwnProperty.call(stored, key) || !deepEqual(stored[key], value)) return false;
+  }
+  if (partial) return true;
+  const storedKeys = Object.keys(stored).filter((k) => k !== 'meta');
+  const givenKeys = Object.keys(given).filter((k) => k !== 'meta');
+  return storedKeys.length === givenKeys.length;
+}
+
+/** Structural equality of JSON-like values (numbers across number/bigint). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint')) {
+    // eslint-disable-next-line eqeqeq -- loose equality compares number and bigint by value
+    return a == b;
+  }
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  }
+  const ak = Object.keys(a);
+  const bk = Object.keys(b);
+  if (ak.length !== bk.length) return false;
+  return ak.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
