@@ -18,6 +18,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
+          globalSetup: ['./test/support/global-setup.ts'],
           testTimeout: 30_000,
         },
       },

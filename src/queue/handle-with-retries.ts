@@ -1,0 +1,118 @@
+/**
+ * @module One event through the handler, with retries and exponential backoff, shared by both
+ * queues. Retries happen here, inside the one handler slot of the ruleset, rather than by
+ * re-queueing the event (BullMQ's own `attempts` moves a failed job to `delayed` and lets the
+ * next job run), because a ruleset's events must be evaluated in arrival order.
+ */
+import type { EventHandler, QueuedEvent } from './event-queue.js';
+import { describeError, type QueueLogger } from './queue-logger.js';
+
+/** Waits `ms` milliseconds; rejects as soon as `signal` aborts. */
+export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
+
+/** The production `Sleep`: a timer that does not keep the process alive. */
+export const timerSleep: Sleep = (ms, signal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(abortReason(signal));
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortReason(signal));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    timer.unref();
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new Error('aborted');
+}
+
+/** What became of one event. */
+export const HandleOutcome = {
+  /** The handler resolved. */
+  Done: 'done',
+  /** The handler failed on every attempt; the event is given up. */
+  Failed: 'failed',
+  /** Shutdown interrupted it before it succeeded: it must be handled again later. */
+  Aborted: 'aborted',
+} as const;
+export type HandleOutcome = (typeof HandleOutcome)[keyof typeof HandleOutcome];
+
+export interface RetryPolicy {
+  readonly attempts: number;
+  readonly backoffMs: number;
+  readonly maxBackoffMs: number;
+}
+
+/** Wait before retry number `retry` (1-based): `backoffMs · 2^(retry−1)`, at most `maxBackoffMs`. */
+export function backoffDelay(policy: RetryPolicy, retry: number): number {
+  return Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** (retry - 1));
+}
+
+export interface HandleRequest {
+  readonly handler: EventHandler;
+  readonly ruleset: string;
+  readonly event: QueuedEvent;
+  readonly policy: RetryPolicy;
+  readonly sleep: Sleep;
+  /** Aborted on shutdown: no new attempt starts and a backoff wait ends at once. */
+  readonly signal: AbortSignal;
+  readonly logger: QueueLogger;
+  /** Extra log fields (e.g. the job id). */
+  readonly logFields?: Readonly<Record<string, unknown>>;
+}
+
+export interface HandleResult {
+  readonly outcome: HandleOutcome;
+  /** Handler calls made. */
+  readonly attempts: number;
+  /** The last handler error, for `failed` (and `aborted` after a failure). */
+  readonly error?: unknown;
+}
+
+/**
+ * Calls the handler until it resolves, at most `policy.attempts` times, waiting
+ * `backoffDelay` between calls. Never throws: a handler error becomes a retry or `failed`.
+ */
+export async function handleWithRetries(req: HandleRequest): Promise<HandleResult> {
+  const { handler, ruleset, event, policy, signal, logger } = req;
+  const fields = { ...req.logFields, ruleset, eventId: event.id, source: event.source };
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+    if (signal.aborted) return { outcome: HandleOutcome.Aborted, attempts: attempt - 1, error: lastError };
+    try {
+      await handler(ruleset, event);
+      return { outcome: HandleOutcome.Done, attempts: attempt };
+    } catch (err) {
+      lastError = err;
+    }
+    if (attempt === policy.attempts) break;
+    const delayMs = backoffDelay(policy, attempt);
+    logger.warn({ ...fields, attempt, attempts: policy.attempts, delayMs, err: lastError }, 'event handler failed; will retry');
+    try {
+      await req.sleep(delayMs, signal);
+    } catch {
+      return { outcome: HandleOutcome.Aborted, attempts: attempt, error: lastError };
+    }
+  }
+  logger.error({ ...fields, attempts: policy.attempts, err: lastError }, 'event handler failed; event given up');
+  return { outcome: HandleOutcome.Failed, attempts: policy.attempts, error: lastError };
+}
+
+/** A failure record as both queues keep it for inspection. */
+export interface FailedEvent {
+  readonly ruleset: string;
+  readonly eventId: string;
+  readonly attempts: number;
+  readonly error: { readonly name: string; readonly message: string; readonly code?: string };
+}
+
+export function failedEventRecord(ruleset: string, event: QueuedEvent, result: HandleResult): FailedEvent {
+  return { ruleset, eventId: event.id, attempts: result.attempts, error: describeError(result.error) };
+}
