@@ -7,6 +7,9 @@ export {
   type RulesetSessionOptions,
   type SessionResult,
   type SessionDecision,
+  type SessionState,
+  type SessionMeta,
+  type SessionChanges,
 } from './ruleset-session.js';
 export {
   RulebookEvaluator,

@@ -56,6 +56,37 @@ export interface SessionResult {
   readonly decisions: readonly SessionDecision[];
 }
 
+/** The part of a session's state that is not working-memory objects: small, stored whole. */
+export interface SessionMeta {
+  readonly version: 1;
+  readonly nextId: number;
+  readonly notExists: Readonly<Record<string, boolean>>;
+  readonly groupWindows: ReadonlyArray<{ readonly rule: string; readonly group: string; readonly until: number; readonly count: number }>;
+  readonly collectWindows: ReadonlyArray<{
+    readonly rule: string;
+    readonly until: number;
+    readonly groups: ReadonlyArray<{ readonly key: string; readonly data: Data; readonly count: number }>;
+  }>;
+  readonly watchWindows: ReadonlyArray<{
+    readonly rule: string;
+    readonly until: number;
+    readonly first: { readonly binding: string; readonly data: Data };
+    readonly seen: readonly string[];
+  }>;
+}
+
+/** A session's whole state: working memory plus windows and counters. */
+export interface SessionState extends SessionMeta {
+  readonly objects: readonly MemoryObject[];
+}
+
+/** What one or more operations changed, for a store to apply atomically. */
+export interface SessionChanges {
+  readonly put: readonly MemoryObject[];
+  readonly removed: readonly number[];
+  readonly meta: SessionMeta;
+}
+
 /** A throttle window of one group (`once_within`, `accumulate_within`). */
 interface GroupWindow {
   readonly until: number;
@@ -87,6 +118,9 @@ export class RulesetSession {
   private readonly clock: Clock;
   /** Decisions of the operation under way. */
   private decisions: SessionDecision[] = [];
+  /** Objects added and ids removed since the last `takeChanges`, for incremental persistence. */
+  private added = new Map<number, MemoryObject>();
+  private removedIds = new Set<number>();
 
   constructor(
     readonly compiled: CompiledRuleset,
@@ -123,11 +157,11 @@ export class RulesetSession {
     const { matches, taken } = this.matchObject(obj, firstRuleWins, MatchTrigger.Event, now);
     if (taken && firstRuleWins) {
       this.consume(matches);
-      this.memory.delete(obj.id);
+      this.remove(obj.id);
     }
     let retained = this.memory.has(obj.id);
     if (retained && !taken && !this.canCompleteLater(obj)) {
-      this.memory.delete(obj.id);
+      this.remove(obj.id);
       retained = false;
     }
     const notExists = this.noneHasPath.size === 0 ? NO_MATCHES : this.notExistsTransitions(undefined, now, taken && firstRuleWins);
@@ -203,7 +237,7 @@ export class RulesetSession {
     for (const obj of this.memory.values()) {
       if (obj.kind === MemoryKind.Fact && factMatches(obj.data, data, partial)) removed.push(obj);
     }
-    for (const obj of removed) this.memory.delete(obj.id);
+    for (const obj of removed) this.remove(obj.id);
     const matches = this.notExistsTransitions(removed, now, false);
     return { matches, retained: false, retracted: removed.length, decisions: this.decisions };
   }
@@ -213,7 +247,7 @@ export class RulesetSession {
     if (this.memory.size === 0 && this.groupWindows.size === 0) return;
     for (const obj of this.memory.values()) {
       if (obj.kind !== MemoryKind.Event || obj.expiresAt > now) continue;
-      this.memory.delete(obj.id);
+      this.remove(obj.id);
       for (const index of this.waitingRules(obj)) {
         const rule = this.compiled.rules[index] as CompiledRule;
         this.decide(rule, DecisionKind.Expired, `an event waiting for its partners expired (default_events_ttl ${formatMs(this.compiled.ruleset.defaultEventsTtlMs)})`);
@@ -233,9 +267,87 @@ export class RulesetSession {
     this.decisions.push({ ruleIndex: rule.index, rule: rule.rule.name, kind, reason });
   }
 
+  private put(obj: MemoryObject): void {
+    this.memory.set(obj.id, obj);
+    this.added.set(obj.id, obj);
+  }
+
+  private remove(id: number): void {
+    if (!this.memory.delete(id)) return;
+    // An object born and gone within one operation never reaches the store.
+    if (!this.added.delete(id)) this.removedIds.add(id);
+  }
+
+  /**
+   * Everything needed to rebuild this session after a restart. Windows are keyed by rule name,
+   * not position, so state survives a rulebook edit that reorders rules (windows of rules that
+   * no longer exist are dropped on import).
+   */
+  exportState(): SessionState {
+    return { ...this.exportMeta(), objects: [...this.memory.values()] };
+  }
+
+  /** What changed since the last call: objects to store and drop, and the (small) rest in full. */
+  takeChanges(): SessionChanges {
+    const changes: SessionChanges = { put: [...this.added.values()], removed: [...this.removedIds], meta: this.exportMeta() };
+    this.added = new Map();
+    this.removedIds = new Set();
+    return changes;
+  }
+
+  /** Replaces this session's state with `state` (from `exportState` or a store). */
+  importState(state: SessionState): void {
+    const byName = new Map(this.compiled.rules.map((r) => [r.rule.name, r]));
+    this.memory.clear();
+    for (const obj of state.objects) this.memory.set(obj.id, obj);
+    this.nextId = Math.max(state.nextId, ...state.objects.map((o) => o.id + 1), 1);
+    for (const [name, none] of Object.entries(state.notExists)) {
+      const rule = byName.get(name);
+      if (rule?.notExistsPath !== undefined) this.noneHasPath.set(rule.index, none);
+    }
+    this.groupWindows.clear();
+    for (const w of state.groupWindows) {
+      const rule = byName.get(w.rule);
+      if (rule?.rule.throttle !== undefined) this.groupWindows.set(`${rule.index}|${w.group}`, { until: w.until, count: w.count });
+    }
+    this.collectWindows.clear();
+    for (const w of state.collectWindows) {
+      const rule = byName.get(w.rule);
+      if (rule?.rule.throttle?.kind === 'once_after') {
+        this.collectWindows.set(rule.index, { until: w.until, groups: new Map(w.groups.map((g) => [g.key, { data: g.data, count: g.count }])) });
+      }
+    }
+    this.watchWindows.clear();
+    for (const w of state.watchWindows) {
+      const rule = byName.get(w.rule);
+      if (rule?.rule.condition.kind === 'not_all') this.watchWindows.set(rule.index, { until: w.until, first: w.first, seen: new Set(w.seen) });
+    }
+    this.added = new Map();
+    this.removedIds = new Set();
+  }
+
+  private exportMeta(): SessionMeta {
+    const name = (index: number): string => (this.compiled.rules[index] as CompiledRule).rule.name;
+    return {
+      version: 1,
+      nextId: this.nextId,
+      notExists: Object.fromEntries([...this.noneHasPath].map(([index, none]) => [name(index), none])),
+      groupWindows: [...this.groupWindows].map(([slot, w]) => {
+        const bar = slot.indexOf('|');
+        return { rule: name(Number(slot.slice(0, bar))), group: slot.slice(bar + 1), until: w.until, count: w.count };
+      }),
+      collectWindows: [...this.collectWindows].map(([index, w]) => ({
+        rule: name(index),
+        until: w.until,
+        groups: [...w.groups].map(([key, g]) => ({ key, data: g.data, count: g.count })),
+      })),
+      watchWindows: [...this.watchWindows].map(([index, w]) => ({ rule: name(index), until: w.until, first: w.first, seen: [...w.seen] })),
+    };
+  }
+
   private insert(kind: MemoryObject['kind'], data: Data, expiresAt: number): MemoryObject {
     const obj: MemoryObject = { id: this.nextId++, kind, data, insertedAt: this.clock.now(), expiresAt };
-    this.memory.set(obj.id, obj);
+    this.put(obj);
     return obj;
   }
 
@@ -436,7 +548,7 @@ export class RulesetSession {
     const consumed = new Set<Data>();
     for (const match of matches) for (const data of Object.values(match.bindings)) consumed.add(data);
     for (const obj of this.memory.values()) {
-      if (obj.kind === MemoryKind.Event && consumed.has(obj.data)) this.memory.delete(obj.id);
+      if (obj.kind === MemoryKind.Event && consumed.has(obj.data)) this.remove(obj.id);
     }
   }
 

@@ -1,0 +1,128 @@
+/**
+ * @module The evaluator with its state in a store: what the queue consumer calls for each event.
+ * After every event (and every timer step) the changes of every ruleset are saved in one
+ * transaction together with the event's id and the actions to dispatch, so that a process killed
+ * at any point restarts where it stopped: an `all` whose first event came before the kill fires
+ * when the second comes after it, a `once_within` window still holds, and an event the queue
+ * redelivers after a crash is recognised and not applied twice.
+ */
+import type { Clock } from '../core/index.js';
+import { RulebookEvaluator, type FiredRule, type HeldDecision, type RulebookEvaluatorOptions } from '../rules/engine/index.js';
+import type { Rulebook } from '../rules/rulebook/index.js';
+import { encodeState } from './state-codec.js';
+import type { RulesetChanges, StateStore } from './state-store.js';
+
+export interface DurableEvaluatorOptions extends RulebookEvaluatorOptions {
+  readonly store: StateStore;
+  readonly clock: Clock;
+}
+
+export interface DurableResult {
+  /** True when this event id was already applied (a redelivery): nothing was done. */
+  readonly duplicate: boolean;
+  readonly fired: readonly FiredRule[];
+  readonly held: readonly HeldDecision[];
+}
+
+/** What the outbox holds for each fired rule: the actions to dispatch, rendered. */
+export interface DispatchRecord {
+  readonly ruleset: string;
+  readonly rule: string;
+  readonly trigger: string;
+  /** The queued event that caused the match (undefined for timer firings). */
+  readonly eventId?: string;
+  readonly at: number;
+  readonly bindings: FiredRule['bindings'];
+  readonly actions: ReadonlyArray<{ readonly action: string; readonly args?: unknown; readonly hosts?: readonly string[]; readonly error?: string }>;
+}
+
+export class DurableEvaluator {
+  private evaluator: RulebookEvaluator;
+  private readonly lastEventIds = new Map<string, string>();
+  /** Set when a save failed: memory may be ahead of the store, so reload before going on. */
+  private stale = false;
+
+  private constructor(
+    private readonly rulebook: Rulebook,
+    private readonly options: DurableEvaluatorOptions,
+  ) {
+    this.evaluator = new RulebookEvaluator(rulebook, options);
+  }
+
+  /** Builds the evaluator and loads every ruleset's stored state. */
+  static async open(rulebook: Rulebook, options: DurableEvaluatorOptions): Promise<DurableEvaluator> {
+    const durable = new DurableEvaluator(rulebook, options);
+    await durable.reload();
+    return durable;
+  }
+
+  get inner(): RulebookEvaluator {
+    return this.evaluator;
+  }
+
+  /** Evaluates one queued event for one ruleset and commits the outcome. Throws when the store fails. */
+  async processEvent(ruleset: string, id: string, event: Readonly<Record<string, unknown>>): Promise<DurableResult> {
+    if (this.stale) await this.reload();
+    if (this.lastEventIds.get(ruleset) === id) return { duplicate: true, fired: [], held: [] };
+    const report = this.evaluator.processEvent(event, { rulesets: [ruleset], explain: false });
+    await this.commit(report.fired, ruleset, id);
+    return { duplicate: false, fired: report.fired, held: report.held };
+  }
+
+  /** Runs the timers due now (once_after, not_all, expiry) and commits the outcome. */
+  async advanceTime(): Promise<DurableResult> {
+    if (this.stale) await this.reload();
+    const report = this.evaluator.advanceTime();
+    await this.commit(report.fired, undefined, undefined);
+    return { duplicate: false, fired: report.fired, held: report.held };
+  }
+
+  /** When the next timer is due (clock ms), for the caller to schedule `advanceTime`. */
+  nextTimerAt(): number | undefined {
+    return this.evaluator.nextTimerAt();
+  }
+
+  private async commit(fired: readonly FiredRule[], ruleset: string | undefined, eventId: string | undefined): Promise<void> {
+    const batch: RulesetChanges[] = this.rulebook.rulesets.map((rs) => {
+      const changes = (this.evaluator.session(rs.name) as NonNullable<ReturnType<RulebookEvaluator['session']>>).takeChanges();
+      return rs.name === ruleset && eventId !== undefined ? { ruleset: rs.name, changes, lastEventId: eventId } : { ruleset: rs.name, changes };
+    });
+    const outbox = fired.map((f) => encodeState(toDispatchRecord(f, eventId)));
+    try {
+      await this.options.store.save(batch, outbox);
+    } catch (err) {
+      this.stale = true;
+      throw err;
+    }
+    if (ruleset !== undefined && eventId !== undefined) this.lastEventIds.set(ruleset, eventId);
+  }
+
+  private async reload(): Promise<void> {
+    const evaluator = new RulebookEvaluator(this.rulebook, this.options);
+    this.lastEventIds.clear();
+    for (const rs of this.rulebook.rulesets) {
+      const stored = await this.options.store.load(rs.name);
+      if (stored.state !== undefined) evaluator.session(rs.name)?.importState(stored.state);
+      if (stored.lastEventId !== undefined) this.lastEventIds.set(rs.name, stored.lastEventId);
+    }
+    this.evaluator = evaluator;
+    this.stale = false;
+  }
+}
+
+function toDispatchRecord(f: FiredRule, eventId: string | undefined): DispatchRecord {
+  const base = {
+    ruleset: f.ruleset,
+    rule: f.rule,
+    trigger: f.trigger,
+    at: f.at,
+    bindings: f.bindings,
+    actions: f.actions.map((a) => ({
+      action: a.action,
+      ...(a.args !== undefined ? { args: a.args } : {}),
+      ...(a.hosts !== undefined ? { hosts: a.hosts } : {}),
+      ...(a.error !== undefined ? { error: a.error } : {}),
+    })),
+  };
+  return eventId === undefined ? base : { ...base, eventId };
+}
