@@ -1,0 +1,2 @@
+export * from './generic-options.js';
+export * from './generic-source.js';
