@@ -20,10 +20,24 @@ export interface CompiledPattern {
   readonly alpha: Predicate;
 }
 
+/**
+ * A join equality of an `all` rule: the object at `pos` has at `path` the value the object at
+ * `otherPos` has at `otherPath` (from `event.host == events.m_0.host` in pattern `pos`). The
+ * session hashes memory on both sides, so finding partners is a lookup, not a scan.
+ */
+export interface JoinKey {
+  readonly pos: number;
+  readonly path: readonly PathSegment[];
+  readonly otherPos: number;
+  readonly otherPath: readonly PathSegment[];
+}
+
 export interface CompiledRule {
   readonly index: number;
   readonly rule: Rule;
   readonly patterns: readonly CompiledPattern[];
+  /** Join equalities between patterns (`all` rules only). */
+  readonly joinKeys: readonly JoinKey[];
   /**
    * Path tested by a rule whose whole condition is one `X is not defined` leaf: upstream turns
    * that into "no object in working memory has X" (shared/spec/rulebook-language.md §2.3).
@@ -62,7 +76,8 @@ export function compileRuleset(ruleset: Ruleset): CompiledRuleset {
     } else {
       multiRules.push(index);
     }
-    const compiled: CompiledRule = { index, rule, patterns };
+    const joinKeys = rule.condition.kind === 'all' && patterns.length > 1 ? findJoinKeys(rule) : [];
+    const compiled: CompiledRule = { index, rule, patterns, joinKeys };
     return notExistsPath === undefined ? compiled : { ...compiled, notExistsPath };
   });
   return { ruleset, rules, singleIndex, multiRules };
@@ -129,4 +144,37 @@ function alphaPart(expr: Expr, boundNames: ReadonlySet<string>, self: string): P
     .map((e) => compileExpr(e, { boundNames }));
   if (local.length === 0) return ALWAYS;
   return (obj, bindings) => local.every((p) => p(obj, bindings));
+}
+
+/** The top-level `field == events.OTHER.path` conjuncts of each pattern of an `all` rule. */
+function findJoinKeys(rule: Rule): JoinKey[] {
+  const patterns = rule.condition.patterns;
+  const positionOf = new Map(patterns.map((p, i) => [p.binding, i]));
+  const keys: JoinKey[] = [];
+  patterns.forEach((pattern, pos) => {
+    const operands: Expr[] = [];
+    const flatten = (e: Expr): void => {
+      if (e.kind === 'binary' && e.op === 'and') {
+        flatten(e.left);
+        flatten(e.right);
+      } else operands.push(e);
+    };
+    flatten(pattern.expr);
+    for (const e of operands) {
+      if (e.kind !== 'binary' || e.op !== '==' || e.left.kind !== 'field' || e.right.kind !== 'field') continue;
+      const sides = [e.left, e.right] as const;
+      const other = (f: (typeof sides)[number]): number | undefined => {
+        const head = f.path[0];
+        if ((f.root !== 'events' && f.root !== 'facts') || typeof head !== 'string') return undefined;
+        const at = positionOf.get(head);
+        return at === undefined || at === pos ? undefined : at;
+      };
+      const [a, b] = sides;
+      const otherA = other(a);
+      const otherB = other(b);
+      if (otherA === undefined && otherB !== undefined) keys.push({ pos, path: a.path, otherPos: otherB, otherPath: b.path.slice(1) });
+      else if (otherB === undefined && otherA !== undefined) keys.push({ pos, path: b.path, otherPos: otherA, otherPath: a.path.slice(1) });
+    }
+  });
+  return keys;
 }

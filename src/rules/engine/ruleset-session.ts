@@ -12,8 +12,9 @@
  * Time comes from the injected clock only.
  */
 import type { Clock } from '../../core/index.js';
+import type { PathSegment } from '../condition/index.js';
 import type { CompiledRule, CompiledRuleset } from './compile-ruleset.js';
-import { MISSING, readPath } from './field-path.js';
+import { MISSING, equalityKey, readPath } from './field-path.js';
 import { MatchTrigger, MemoryKind, type MemoryObject, type RuleMatch } from './match.js';
 
 type Data = Readonly<Record<string, unknown>>;
@@ -116,8 +117,20 @@ export class RulesetSession {
   private readonly collectWindows = new Map<number, CollectWindow>();
   private readonly watchWindows = new Map<number, WatchWindow>();
   private readonly clock: Clock;
+  /** Memory objects that took part in the matches of the operation under way. */
+  private matchedObjects: MemoryObject[] = [];
   /** Decisions of the operation under way. */
   private decisions: SessionDecision[] = [];
+  /** Unconsumed events in insertion order, which is expiry order (one TTL per ruleset). */
+  private readonly eventsByAge = new Map<number, MemoryObject>();
+  /** No event and no throttle window expires before this (a lower bound: checking is free). */
+  private earliestExpiry = Number.POSITIVE_INFINITY;
+  /** Join indexes of `all` rules: `${rule}|${pos}|${path}` → key → objects (beta memories). */
+  private readonly joinIndexes = new Map<string, JoinIndex>();
+  /** Per rule, its join keys with the two indexes they use (looked up once, not per event). */
+  private readonly joinPlans = new Map<number, ReadonlyArray<{ readonly key: CompiledRule['joinKeys'][number]; readonly atPos: JoinIndex; readonly atOther: JoinIndex }>>();
+  /** Where each object was filed, to unfile it on removal. */
+  private readonly filedIn = new Map<number, Array<{ index: JoinIndex; key: unknown }>>();
   /** Objects added and ids removed since the last `takeChanges`, for incremental persistence. */
   private added = new Map<number, MemoryObject>();
   private removedIds = new Set<number>();
@@ -130,6 +143,12 @@ export class RulesetSession {
     for (const rule of compiled.rules) {
       // Upstream does not fire these for the empty memory it starts with, only on a change.
       if (rule.notExistsPath !== undefined) this.noneHasPath.set(rule.index, true);
+      if (rule.joinKeys.length > 0) {
+        this.joinPlans.set(
+          rule.index,
+          rule.joinKeys.map((key) => ({ key, atPos: this.joinIndex(rule, key.pos, key.path), atOther: this.joinIndex(rule, key.otherPos, key.otherPath) })),
+        );
+      }
     }
   }
 
@@ -154,9 +173,9 @@ export class RulesetSession {
     this.expire(now);
     const obj = this.insert(MemoryKind.Event, data, now + this.compiled.ruleset.defaultEventsTtlMs);
     const firstRuleWins = !this.compiled.ruleset.matchMultipleRules;
-    const { matches, taken } = this.matchObject(obj, firstRuleWins, MatchTrigger.Event, now);
+    const { matches, taken, objects } = this.matchObject(obj, firstRuleWins, MatchTrigger.Event, now);
     if (taken && firstRuleWins) {
-      this.consume(matches);
+      this.consume(objects);
       this.remove(obj.id);
     }
     let retained = this.memory.has(obj.id);
@@ -219,8 +238,8 @@ export class RulesetSession {
     this.decisions = [];
     this.expire(now);
     const obj = this.insert(MemoryKind.Fact, data, Number.POSITIVE_INFINITY);
-    const { matches } = this.matchObject(obj, false, MatchTrigger.Fact, now);
-    this.consume(matches);
+    const { matches, objects } = this.matchObject(obj, false, MatchTrigger.Fact, now);
+    this.consume(objects);
     const notExists = this.notExistsTransitions(undefined, now, false);
     return { matches: [...matches, ...notExists], retained: true, decisions: this.decisions };
   }
@@ -244,9 +263,14 @@ export class RulesetSession {
 
   /** Drops unconsumed events whose time to live has passed, and closed accumulation windows. */
   private expire(now: number): void {
-    if (this.memory.size === 0 && this.groupWindows.size === 0) return;
-    for (const obj of this.memory.values()) {
-      if (obj.kind !== MemoryKind.Event || obj.expiresAt > now) continue;
+    if (now < this.earliestExpiry) return;
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const obj of this.eventsByAge.values()) {
+      // Insertion order is expiry order: stop at the first event still alive.
+      if (obj.expiresAt > now) {
+        earliest = obj.expiresAt;
+        break;
+      }
       this.remove(obj.id);
       for (const index of this.waitingRules(obj)) {
         const rule = this.compiled.rules[index] as CompiledRule;
@@ -254,13 +278,22 @@ export class RulesetSession {
       }
     }
     for (const [key, window] of this.groupWindows) {
-      if (window.until > now) continue;
+      if (window.until > now) {
+        if (window.until < earliest) earliest = window.until;
+        continue;
+      }
       this.groupWindows.delete(key);
       const rule = this.compiled.rules[Number(key.slice(0, key.indexOf('|')))] as CompiledRule;
       if (rule.rule.throttle?.kind === 'accumulate_within') {
         this.decide(rule, DecisionKind.Expired, `accumulate_within ${rule.rule.throttle.windowText} passed with ${window.count} of ${rule.rule.throttle.threshold ?? 0} events; discarded`);
       }
     }
+    this.earliestExpiry = earliest;
+  }
+
+  private setGroupWindow(slot: string, window: GroupWindow): void {
+    this.groupWindows.set(slot, window);
+    if (window.until < this.earliestExpiry) this.earliestExpiry = window.until;
   }
 
   private decide(rule: CompiledRule, kind: DecisionKind, reason: string): void {
@@ -270,12 +303,72 @@ export class RulesetSession {
   private put(obj: MemoryObject): void {
     this.memory.set(obj.id, obj);
     this.added.set(obj.id, obj);
+    this.file(obj);
   }
 
   private remove(id: number): void {
-    if (!this.memory.delete(id)) return;
+    const obj = this.memory.get(id);
+    if (obj === undefined) return;
+    this.memory.delete(id);
+    this.unfile(obj);
     // An object born and gone within one operation never reaches the store.
     if (!this.added.delete(id)) this.removedIds.add(id);
+  }
+
+  private joinIndex(rule: CompiledRule, pos: number, path: readonly PathSegment[]): JoinIndex {
+    const id = `${rule.index}|${pos}|${JSON.stringify(path)}`;
+    let index = this.joinIndexes.get(id);
+    if (index === undefined) {
+      index = { rule, pos, path, byKey: new Map(), unkeyed: new Set() };
+      this.joinIndexes.set(id, index);
+    }
+    return index;
+  }
+
+  /** Adds an object to memory's side structures: age order and the join indexes it qualifies for. */
+  private file(obj: MemoryObject): void {
+    if (obj.kind === MemoryKind.Event) {
+      this.eventsByAge.set(obj.id, obj);
+      if (obj.expiresAt < this.earliestExpiry) this.earliestExpiry = obj.expiresAt;
+    }
+    if (this.joinIndexes.size === 0) return;
+    const filed: Array<{ index: JoinIndex; key: unknown }> = [];
+    for (const index of this.joinIndexes.values()) {
+      const pattern = index.rule.patterns[index.pos];
+      if (pattern === undefined || !pattern.alpha(obj.data, EMPTY_BINDINGS)) continue;
+      const value = readPath(obj.data, index.path);
+      if (value === MISSING) continue; // a missing attribute never equals anything
+      const key = equalityKey(value);
+      if (key === undefined) {
+        index.unkeyed.add(obj); // lists and mappings: compared by the predicate itself
+        filed.push({ index, key: UNKEYED });
+        continue;
+      }
+      let set = index.byKey.get(key);
+      if (set === undefined) {
+        set = new Set();
+        index.byKey.set(key, set);
+      }
+      set.add(obj);
+      filed.push({ index, key });
+    }
+    if (filed.length > 0) this.filedIn.set(obj.id, filed);
+  }
+
+  private unfile(obj: MemoryObject): void {
+    this.eventsByAge.delete(obj.id);
+    const filed = this.filedIn.get(obj.id);
+    if (filed === undefined) return;
+    this.filedIn.delete(obj.id);
+    for (const { index, key } of filed) {
+      if (key === UNKEYED) {
+        index.unkeyed.delete(obj);
+        continue;
+      }
+      const set = index.byKey.get(key);
+      set?.delete(obj);
+      if (set?.size === 0) index.byKey.delete(key);
+    }
   }
 
   /**
@@ -298,8 +391,12 @@ export class RulesetSession {
   /** Replaces this session's state with `state` (from `exportState` or a store). */
   importState(state: SessionState): void {
     const byName = new Map(this.compiled.rules.map((r) => [r.rule.name, r]));
+    for (const obj of [...this.memory.values()]) this.unfile(obj);
     this.memory.clear();
-    for (const obj of state.objects) this.memory.set(obj.id, obj);
+    for (const obj of [...state.objects].sort((a, b) => a.id - b.id)) {
+      this.memory.set(obj.id, obj);
+      this.file(obj);
+    }
     this.nextId = Math.max(state.nextId, ...state.objects.map((o) => o.id + 1), 1);
     for (const [name, none] of Object.entries(state.notExists)) {
       const rule = byName.get(name);
@@ -308,7 +405,7 @@ export class RulesetSession {
     this.groupWindows.clear();
     for (const w of state.groupWindows) {
       const rule = byName.get(w.rule);
-      if (rule?.rule.throttle !== undefined) this.groupWindows.set(`${rule.index}|${w.group}`, { until: w.until, count: w.count });
+      if (rule?.rule.throttle !== undefined) this.setGroupWindow(`${rule.index}|${w.group}`, { until: w.until, count: w.count });
     }
     this.collectWindows.clear();
     for (const w of state.collectWindows) {
@@ -355,8 +452,14 @@ export class RulesetSession {
    * Every match `obj` completes, rule by rule in declaration order. `taken` is true when some
    * rule claimed the object, even if a throttle then held its firing back.
    */
-  private matchObject(obj: MemoryObject, firstRuleWins: boolean, trigger: MatchTrigger, now: number): { matches: RuleMatch[]; taken: boolean } {
+  private matchObject(
+    obj: MemoryObject,
+    firstRuleWins: boolean,
+    trigger: MatchTrigger,
+    now: number,
+  ): { matches: RuleMatch[]; taken: boolean; objects: MemoryObject[] } {
     const { rules, singleIndex, multiRules } = this.compiled;
+    this.matchedObjects = [];
     const singles = singleIndex.candidates(obj.data);
     const out: RuleMatch[] = [];
     let taken = false;
@@ -388,7 +491,7 @@ export class RulesetSession {
       }
       if (firstRuleWins) break;
     }
-    return { matches: out, taken };
+    return { matches: out, taken, objects: this.matchedObjects };
   }
 
   /** Applies a rule's throttle to a match; returns what fires now (possibly nothing). */
@@ -407,7 +510,7 @@ export class RulesetSession {
           this.decide(rule, DecisionKind.Throttled, `once_within ${throttle.windowText}: group ${key} already fired ${formatMs(throttle.windowMs - (window.until - now))} ago`);
           return [];
         }
-        this.groupWindows.set(slot, { until: now + throttle.windowMs, count: 1 });
+        this.setGroupWindow(slot, { until: now + throttle.windowMs, count: 1 });
         return [{ m: tagRuleEngine(data, { once_within_time_window: label }) }];
       }
       case 'accumulate_within': {
@@ -416,7 +519,7 @@ export class RulesetSession {
         let window = this.groupWindows.get(slot);
         if (window === undefined || window.until <= now) {
           window = { until: now + throttle.windowMs, count: 0 };
-          this.groupWindows.set(slot, window);
+          this.setGroupWindow(slot, window);
         }
         window.count += 1;
         if (window.count < threshold) {
@@ -465,6 +568,7 @@ export class RulesetSession {
   private matchSingle(rule: CompiledRule, obj: MemoryObject): Bindings[] {
     const pattern = rule.patterns[0];
     if (pattern === undefined || !pattern.predicate(obj.data, EMPTY_BINDINGS)) return [];
+    this.matchedObjects.push(obj);
     return [{ [pattern.binding]: obj.data }];
   }
 
@@ -473,7 +577,10 @@ export class RulesetSession {
     if (kind === 'any') {
       // The first entry the object satisfies fires, bound under that entry's name.
       for (const pattern of rule.patterns) {
-        if (pattern.joins.size === 0 && pattern.predicate(obj.data, EMPTY_BINDINGS)) return [{ [pattern.binding]: obj.data }];
+        if (pattern.joins.size === 0 && pattern.predicate(obj.data, EMPTY_BINDINGS)) {
+          this.matchedObjects.push(obj);
+          return [{ [pattern.binding]: obj.data }];
+        }
       }
       return [];
     }
@@ -504,6 +611,7 @@ export class RulesetSession {
     const pattern = rule.patterns[k];
     if (pattern === undefined) {
       results.push({ ...bindings });
+      this.matchedObjects.push(...used);
       return;
     }
     const tryObject = (candidate: MemoryObject): void => {
@@ -519,11 +627,45 @@ export class RulesetSession {
       tryObject(fixed);
       return;
     }
-    for (const candidate of this.memory.values()) {
+    const candidates = this.joinCandidates(rule, k, position, fixed, bindings);
+    if (candidates === NO_CANDIDATES) return;
+    for (const candidate of candidates ?? this.memory.values()) {
       if (candidate === fixed || used.includes(candidate)) continue;
       if (!pattern.alpha(candidate.data, EMPTY_BINDINGS)) continue;
       tryObject(candidate);
     }
+  }
+
+  /**
+   * Objects that can fill position `k` given the objects placed so far (positions before `k` and
+   * the new object at `position`), through a join index; undefined means "scan memory".
+   */
+  private joinCandidates(rule: CompiledRule, k: number, position: number, fixed: MemoryObject, bindings: Bindings): Iterable<MemoryObject> | typeof NO_CANDIDATES | undefined {
+    const placed = (pos: number): Data | undefined =>
+      pos === position ? fixed.data : pos < k ? bindings[(rule.patterns[pos] as CompiledRule['patterns'][number]).binding] : undefined;
+    for (const { key, atPos, atOther } of this.joinPlans.get(rule.index) ?? []) {
+      let index: JoinIndex;
+      let from: Data | undefined;
+      let fromPath: readonly PathSegment[];
+      if (key.pos === k) {
+        index = atPos;
+        from = placed(key.otherPos);
+        fromPath = key.otherPath;
+      } else if (key.otherPos === k) {
+        index = atOther;
+        from = placed(key.pos);
+        fromPath = key.path;
+      } else continue;
+      if (from === undefined) continue;
+      const value = readPath(from, fromPath);
+      if (value === MISSING) return NO_CANDIDATES;
+      const lookup = equalityKey(value);
+      if (lookup === undefined) continue;
+      const hits = index.byKey.get(lookup);
+      if (index.unkeyed.size === 0) return hits ?? NO_CANDIDATES;
+      return [...(hits ?? []), ...index.unkeyed];
+    }
+    return undefined;
   }
 
   /** Whether an unmatched event satisfies the stand-alone part of some `all` pattern. */
@@ -542,14 +684,9 @@ export class RulesetSession {
     return out;
   }
 
-  /** Removes the events (never facts) that took part in `matches`. */
-  private consume(matches: readonly RuleMatch[]): void {
-    if (matches.length === 0) return;
-    const consumed = new Set<Data>();
-    for (const match of matches) for (const data of Object.values(match.bindings)) consumed.add(data);
-    for (const obj of this.memory.values()) {
-      if (obj.kind === MemoryKind.Event && consumed.has(obj.data)) this.remove(obj.id);
-    }
+  /** Removes the events (never facts) among the objects that took part in matches. */
+  private consume(objects: readonly MemoryObject[]): void {
+    for (const obj of objects) if (obj.kind === MemoryKind.Event) this.remove(obj.id);
   }
 
   /**
@@ -580,6 +717,16 @@ export class RulesetSession {
 
 const EMPTY_BINDINGS: Readonly<Record<string, unknown>> = Object.freeze({});
 const NO_MATCHES: readonly RuleMatch[] = Object.freeze([]);
+const NO_CANDIDATES: unique symbol = Symbol('no candidates');
+const UNKEYED: unique symbol = Symbol('unkeyed');
+
+interface JoinIndex {
+  readonly rule: CompiledRule;
+  readonly pos: number;
+  readonly path: readonly PathSegment[];
+  readonly byKey: Map<unknown, Set<MemoryObject>>;
+  readonly unkeyed: Set<MemoryObject>;
+}
 
 /** The throttle window as upstream writes it into `meta.rule_engine` (`"2 SECONDS"`). */
 function windowLabel(rule: CompiledRule): string {
