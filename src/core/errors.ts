@@ -83,6 +83,8 @@ export const ErrorCode = {
   IcingaRequestRejected: 'AH_ICINGA_REQUEST_REJECTED',
   /** Icinga 2 could not be reached, answered 5xx, timed out or ended the event stream. Retryable. */
   IcingaUnavailable: 'AH_ICINGA_UNAVAILABLE',
+  /** A `debug` action's `var` names no variable in its context (upstream: "Key … not found in variable pool"). */
+  DebugVarNotFound: 'AH_DEBUG_VAR_NOT_FOUND',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

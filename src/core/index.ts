@@ -1,3 +1,4 @@
 export * from './errors.js';
 export * from './clock.js';
 export * from './json.js';
+export * from './resolve-secret.js';

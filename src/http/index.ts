@@ -27,4 +27,4 @@ export {
   type SourceConfig,
 } from './source-config.js';
 export { errorBody, mapHttpError, type ErrorHandlerOptions, type HttpErrorBody, type HttpErrorResponse } from './error-handler.js';
-export type { SecretDeps } from './resolve-secret.js';
+export type { SecretDeps } from '../core/index.js';

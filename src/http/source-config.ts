@@ -24,7 +24,7 @@ import {
   type JsonObject,
   type WebhookAuthOptions,
 } from '../sources/index.js';
-import { describeArg, resolveSecret, type SecretDeps } from './resolve-secret.js';
+import { describeArg, resolveSecret, type SecretDeps } from '../core/resolve-secret.js';
 
 export const WebhookSourceKind = { Alertmanager: 'alertmanager', Webhook: 'webhook', Gitlab: 'gitlab' } as const;
 export type WebhookSourceKind = (typeof WebhookSourceKind)[keyof typeof WebhookSourceKind];
