@@ -14,6 +14,7 @@ import {
   PyTuple,
   Undefined,
   failUndefined,
+  hashKey,
   isDict,
   isFloat,
   isInt,
@@ -67,7 +68,7 @@ export function pyContains(seq: unknown, value: unknown): boolean {
     return seq.includes(value);
   }
   if (isDict(seq)) {
-    if (value instanceof Undefined) failUndefined(value);
+    hashKey(value); // a list or dict as the key is a TypeError in Python
     return typeof value === 'string' && Object.prototype.hasOwnProperty.call(seq, value);
   }
   if (seq instanceof PyRange) {

@@ -107,7 +107,9 @@ export function percentFormat(fmt: string, args: unknown, maxSize: number): stri
     if (out.length > maxSize) checkLength(out, maxSize);
   }
   out += fmt.slice(last);
-  if (!usedMapping && mapping === undefined && argIndex < positional.length) {
+  // Python treats anything with __getitem__ (a list too) as a possible mapping and then does not
+  // complain about unused arguments.
+  if (!usedMapping && mapping === undefined && !Array.isArray(args) && argIndex < positional.length) {
     throw typeError('not all arguments converted during string formatting');
   }
   return checkLength(out, maxSize);

@@ -103,6 +103,11 @@ function repeat(seq: unknown, times: number | bigint | boolean, maxSize: number)
 function numericOp(op: BinaryOperator, a: Num, b: Num): unknown {
   const floats = isFloat(a) || isFloat(b);
   if (!floats && op !== '/') return intOp(op, toBigIntNum(a), toBigIntNum(b));
+  if (!floats && (typeof a === 'bigint' || typeof b === 'bigint')) {
+    const d = toBigIntNum(b);
+    if (d === 0n) throw zeroDivision('division by zero');
+    return mkFloat(bigTrueDiv(toBigIntNum(a), d));
+  }
   const x = toJsNumber(a);
   const y = toJsNumber(b);
   switch (op) {
@@ -130,6 +135,38 @@ function numericOp(op: BinaryOperator, a: Num, b: Num): unknown {
     default:
       throw unsupported(op, a, b);
   }
+}
+
+/**
+ * Python's int / int for big operands: the double nearest to the exact quotient (dividing two
+ * rounded doubles could be off by one ulp).
+ */
+function bigTrueDiv(a: bigint, b: bigint): number {
+  const negative = a < 0n !== b < 0n;
+  const n = a < 0n ? -a : a;
+  const d = b < 0n ? -b : b;
+  if (n === 0n) return negative ? -0 : 0;
+  // Scale so that the integer quotient has at least 55 significant bits, then fold the
+  // remainder into a sticky bit: BigInt → Number then rounds half-to-even correctly.
+  const shift = 55 - (n.toString(2).length - d.toString(2).length);
+  const num = shift > 0 ? n << BigInt(shift) : n;
+  const den = shift < 0 ? d << BigInt(-shift) : d;
+  let q = num / den;
+  if (num % den !== 0n) q |= 1n;
+  let result = Number(q);
+  // Apply 2^-shift in steps that stay within the double exponent range.
+  let e = -shift;
+  while (e > 0) {
+    const step = Math.min(e, 1000);
+    result *= 2 ** step;
+    e -= step;
+  }
+  while (e < 0) {
+    const step = Math.max(e, -1000);
+    result *= 2 ** step;
+    e -= step;
+  }
+  return negative ? -result : result;
 }
 
 function toBigIntNum(v: Num): bigint {
@@ -189,7 +226,8 @@ function floatFloorDiv(x: number, y: number): number {
     if (div - floordiv > 0.5) floordiv += 1;
     return floordiv;
   }
-  return x / y < 0 ? -0 : 0;
+  const q = x / y;
+  return q < 0 || Object.is(q, -0) ? -0 : 0; // copysign(0.0, x / y)
 }
 
 /** Unary `-x` / `+x`. */

@@ -419,9 +419,8 @@ export function hashKey(v: unknown): string {
   if (typeof v === 'string') return `s${v}`;
   if (v instanceof PyTuple) return `t(${v.items.map(hashKey).join(',')})`;
   if (v instanceof PyRange) return `r${v.start},${v.stop},${v.step}`;
-  if (v instanceof PyCallable || v instanceof PyIter || v instanceof PyNamespace) {
-    throw typeError(`unhashable type: '${typeName(v)}'`);
-  }
+  // Lists, dicts and everything else: unhashable (close enough for iterators and callables,
+  // which Python hashes by identity but templates never use as keys).
   throw typeError(`unhashable type: '${typeName(v)}'`);
 }
 

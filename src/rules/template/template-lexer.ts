@@ -134,13 +134,22 @@ export function tokenize(source: string): Token[] {
   const pushData = (text: string, start: number): void => {
     if (text !== '') toks.push({ type: 'data', value: text, start, end: start + text.length });
   };
+  // Next occurrence of each opening delimiter, recomputed only once passed (keeps lexing linear).
+  const openers = ['{{', '{%', '{#'];
+  const next = [-1, -1, -1];
   while (pos < n) {
-    const candidates = ['{{', '{%', '{#'].map((t) => source.indexOf(t, pos)).filter((i) => i >= 0);
-    if (candidates.length === 0) {
+    let at = Infinity;
+    openers.forEach((t, i) => {
+      if (next[i] !== Infinity && (next[i] ?? -1) < pos) {
+        const found = source.indexOf(t, pos);
+        next[i] = found < 0 ? Infinity : found;
+      }
+      at = Math.min(at, next[i] ?? Infinity);
+    });
+    if (at === Infinity) {
       pushData(source.slice(pos), pos);
       break;
     }
-    const at = Math.min(...candidates);
     let text = source.slice(pos, at);
     const tag = source.slice(at, at + 2);
     const sign = source[at + 2] === '-' || source[at + 2] === '+' ? (source[at + 2] ?? '') : '';
