@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, type CliIo } from './cli-io.js';
+import { REDIS_URL_ENV, runCommand, type RunCommandDeps, type RunFlags } from './commands/run-command.js';
 import { testCommand, type TestCommandDeps, type TestFlags } from './commands/test-command.js';
 import { validateCommand } from './commands/validate-command.js';
 
@@ -14,6 +15,7 @@ const increase = (_: string, previous = 0): number => previous + 1;
 
 export interface RunCliOptions {
   readonly test?: TestCommandDeps;
+  readonly run?: RunCommandDeps;
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
@@ -61,6 +63,25 @@ export async function runCli(argv: readonly string[], io: CliIo, options: RunCli
       if (file === undefined) throw usage('test needs a rulebook: autoheal test RULEBOOK --event FILE');
       if (positional !== undefined && flags.rulebook !== undefined) throw usage('give the rulebook once: either positional or -r/--rulebook');
       exitCode = await testCommand(file, flags, io, options.test);
+    });
+
+  program
+    .command('run')
+    .description(
+      'Run the engine: start the rulebook\'s sources, evaluate events and run the actions of the rules that fire, until a shutdown action, a range/generic source ending, or SIGTERM/SIGINT (exit 0; 1 on a start-up error or a failing source). Logs are JSON lines on stderr.',
+    )
+    .argument('[rulebook]', 'rulebook file')
+    .option('-r, --rulebook <file>', 'rulebook file (instead of the positional argument)')
+    .option('-i, --inventory <path>', 'inventory file or directory for run_playbook/run_module')
+    .option('-e, --vars <file>', 'YAML/JSON variables file (repeatable)', collect)
+    .option('-E, --env-vars <names>', 'comma-separated environment variables to import as string vars', collect)
+    .option('--redis-url <url>', `Redis URL for a durable queue and state (default: $${REDIS_URL_ENV}; none: in memory, not durable)`)
+    .addOption(new Option('-v, --verbose', 'more logging: -v debug, -vv trace').argParser(increase))
+    .action(async (positional: string | undefined, flags: RunFlags & { rulebook?: string }) => {
+      const file = positional ?? flags.rulebook;
+      if (file === undefined) throw usage('run needs a rulebook: autoheal run -r RULEBOOK');
+      if (positional !== undefined && flags.rulebook !== undefined) throw usage('give the rulebook once: either positional or -r/--rulebook');
+      exitCode = await runCommand(file, flags, io, options.run);
     });
 
   try {

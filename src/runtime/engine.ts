@@ -1,0 +1,350 @@
+/**
+ * @module The running engine behind `autoheal run`: rulebook + vars → queue (Redis or memory)
+ * → durable evaluator → actions, fed by one HTTP server per webhook source entry and by the
+ * range/generic plugin sources.
+ *
+ * Stops by itself as upstream does (rulebook-language.md §4.1, §3.3): after a `shutdown` action,
+ * or when a range/generic source ends (once the events it queued are evaluated, bounded by
+ * `drainTimeoutMs`); a failing source stops it with exit code 1. `close()` stops sources first
+ * (HTTP servers stop accepting), then the queue consumer (waiting for the event in progress,
+ * bounded), then the stores.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { AnsibleRunResult, ModuleRequest, PlaybookRequest } from '../actions/ansible/index.js';
+import { AutohealError, ErrorCode, systemClock, type Clock } from '../core/index.js';
+import { createSourceServer, webhookSourceKind, type SourceServer } from '../http/index.js';
+import { createEventQueue, type EventQueue, type QueuedEvent } from '../queue/index.js';
+import type { FiredRule } from '../rules/engine/index.js';
+import { loadRulebook, loadVars, type Rulebook } from '../rules/rulebook/index.js';
+import { DurableEvaluator, MemoryStateStore, RedisStateStore, type StateStore } from '../state/index.js';
+import { SourceEndKind, type PluginSource } from '../sources/plugin-source.js';
+import { createActionRunner, type RunFiredRule } from './action-runner.js';
+import { resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } from './engine-options.js';
+import { createPluginSourceEntry, pluginEmitter } from './plugin-source-entry.js';
+
+/** setTimeout's largest delay; a later timer is re-armed when this one fires. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Why the engine stopped. Values appear in logs. */
+export const EngineStopReason = {
+  /** `close()` was called (SIGTERM/SIGINT). */
+  Closed: 'closed',
+  /** A rule ran the `shutdown` action. */
+  Shutdown: 'shutdown',
+  /** A range/generic source ran out of events. */
+  SourceFinished: 'source_finished',
+  /** A source failed while running; exit code 1, as upstream. */
+  SourceFailed: 'source_failed',
+} as const;
+export type EngineStopReason = (typeof EngineStopReason)[keyof typeof EngineStopReason];
+
+export interface EngineStop {
+  readonly reason: EngineStopReason;
+  /** 0, or 1 when a source failed. */
+  readonly exitCode: 0 | 1;
+}
+
+/** Where one webhook source listens. */
+export interface ListeningSource {
+  readonly ruleset: string;
+  readonly source: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface Engine {
+  /** The webhook sources' bound addresses (the real port when the rulebook said 0). */
+  readonly listening: readonly ListeningSource[];
+  /** Settles once the engine has stopped and closed everything, by itself or through `close()`. */
+  readonly stopped: Promise<EngineStop>;
+  /** Stops sources, the queue consumer and the stores, bounded by `closeTimeoutMs`. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface EngineDeps {
+  /** Structured logs (stderr in production). */
+  readonly logger: Logger;
+  /** Where print_event/debug write. Default process.stdout. */
+  readonly stdout?: (text: string) => void;
+  /** For `--env-vars` and `*_env` secrets. Default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly clock?: Clock;
+  readonly runPlaybook?: (request: PlaybookRequest) => Promise<AnsibleRunResult>;
+  readonly runModule?: (request: ModuleRequest) => Promise<AnsibleRunResult>;
+}
+
+/**
+ * Loads the rulebook, connects the queue and state store, starts consuming and starts every
+ * source. Resolves once all sources run.
+ * @throws RulebookError (`AH_RULEBOOK_INVALID`, `AH_SOURCE_CONFIG_INVALID`) with file:line:col
+ *   problems; AutohealError `AH_USAGE` (bad options), `AH_VARS_*`, `AH_HTTP_LISTEN_FAILED` (port
+ *   in use), `AH_QUEUE_UNAVAILABLE` (Redis unreachable). Whatever had started is closed first.
+ */
+export async function startEngine(options: EngineOptions, deps: EngineDeps): Promise<Engine> {
+  const resolved = resolveEngineOptions(options);
+  const env = deps.env ?? process.env;
+  const vars = await loadVars({ varsFiles: resolved.varsFiles, envVars: resolved.envVars, env });
+  const rulebook = await loadRulebook(resolved.rulebook, { vars });
+  const engine = new RunningEngine(rulebook, vars, resolved, deps);
+  try {
+    await engine.start();
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
+  return engine;
+}
+
+class RunningEngine implements Engine {
+  readonly listening: ListeningSource[] = [];
+  readonly stopped: Promise<EngineStop>;
+  private resolveStopped!: (stop: EngineStop) => void;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly queue: EventQueue;
+  private readonly store: StateStore;
+  private evaluator: DurableEvaluator | undefined;
+  private readonly servers: SourceServer[] = [];
+  private readonly plugins: PluginSource[] = [];
+  private readonly actionsAbort = new AbortController();
+  private readonly runFired: RunFiredRule;
+  /** Serialises every call into the evaluator (events of all rulesets, timers). */
+  private evaluation: Promise<unknown> = Promise.resolve();
+  /** Per ruleset, the tail of its action chain: a ruleset's actions run one at a time, in order. */
+  private readonly actionChains = new Map<string, Promise<void>>();
+  /** Ids queued by plugin sources and not yet evaluated, for draining before a source-end stop. */
+  private readonly outstanding = new Set<string>();
+  private drainWaiters: Array<() => void> = [];
+  private timer: NodeJS.Timeout | undefined;
+  private stopReason: EngineStop | undefined;
+  private closing: Promise<void> | undefined;
+  /** False while starting: a failed start closes quietly, its error says what happened. */
+  private started = false;
+
+  constructor(
+    private readonly rulebook: Rulebook,
+    private readonly vars: Readonly<Record<string, unknown>>,
+    private readonly options: ResolvedEngineOptions,
+    private readonly deps: EngineDeps,
+  ) {
+    this.stopped = new Promise((resolve) => {
+      this.resolveStopped = resolve;
+    });
+    this.log = deps.logger;
+    this.clock = deps.clock ?? systemClock;
+    this.queue = createEventQueue(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }, { logger: this.log, clock: this.clock });
+    this.store = options.redisUrl === undefined ? new MemoryStateStore() : new RedisStateStore({ url: options.redisUrl });
+    this.runFired = createActionRunner({
+      logger: this.log,
+      stdout: deps.stdout ?? ((text) => process.stdout.write(text)),
+      vars,
+      rulebook,
+      clock: this.clock,
+      projectDir: options.projectDir,
+      ...(options.inventory !== undefined ? { inventory: options.inventory } : {}),
+      signal: this.actionsAbort.signal,
+      ...(deps.runPlaybook ? { runPlaybook: deps.runPlaybook } : {}),
+      ...(deps.runModule ? { runModule: deps.runModule } : {}),
+    });
+  }
+
+  async start(): Promise<void> {
+    const { rulebook, log } = this;
+    // Build every source before connecting anything, so a bad source fails fast and alone.
+    const plugins = rulebook.rulesets.flatMap((rs) =>
+      rs.sources
+        .filter((s) => webhookSourceKind(s) === undefined)
+        // Throws, positioned, for a plugin `autoheal run` cannot start (kafka, icinga, …).
+        .map((source) => ({ ruleset: rs.name, source, ...createPluginSourceEntry(source, log) })),
+    );
+
+    const info = await this.queue.start();
+    if (info !== undefined && !info.durable) {
+      log.warn({ queue: 'memory', state: 'memory' }, 'events and state are not durable: they are lost when the process stops (set --redis-url for durability)');
+    } else {
+      log.info({ queue: 'redis', state: 'redis' }, 'event queue and state store connected');
+    }
+    if (this.store instanceof RedisStateStore) {
+      try {
+        await this.store.connect();
+      } catch (err) {
+        throw new AutohealError(ErrorCode.QueueUnavailable, 'could not connect the state store to Redis', { cause: err, retryable: true });
+      }
+    }
+    this.evaluator = await DurableEvaluator.open(rulebook, { store: this.store, clock: this.clock, vars: this.vars });
+    await this.queue.consume(
+      rulebook.rulesets.map((rs) => rs.name),
+      (ruleset, event) => this.handle(ruleset, event),
+    );
+    this.armTimer();
+
+    for (const rs of rulebook.rulesets) {
+      for (const source of rs.sources) {
+        if (webhookSourceKind(source) === undefined) continue;
+        const server = createSourceServer({ source, ruleset: rs.name, queue: this.queue, logger: log, env: this.deps.env ?? process.env, clock: this.clock });
+        this.servers.push(server);
+        const address = await server.start();
+        this.listening.push({ ruleset: rs.name, source: source.name, host: address.host, port: address.port });
+      }
+    }
+    for (const entry of plugins) {
+      this.plugins.push(entry.plugin);
+      void entry.plugin.done.then((end) => {
+        if (end.kind === SourceEndKind.Finished) {
+          log.info({ ruleset: entry.ruleset, source: entry.source.name }, 'source finished');
+          void this.drainThenStop({ reason: EngineStopReason.SourceFinished, exitCode: 0 });
+        } else if (end.kind === SourceEndKind.Failed) {
+          log.error({ ruleset: entry.ruleset, source: entry.source.name, err: end.error }, 'source failed');
+          this.requestStop({ reason: EngineStopReason.SourceFailed, exitCode: 1 });
+        }
+      });
+      await entry.plugin.start(
+        pluginEmitter({
+          queue: this.queue,
+          ruleset: entry.ruleset,
+          source: entry.source,
+          filters: entry.filters,
+          clock: this.clock,
+          onQueued: (ids) => {
+            for (const id of ids) this.outstanding.add(id);
+          },
+        }),
+      );
+      log.info({ ruleset: entry.ruleset, source: entry.source.name, plugin: entry.source.plugin }, 'source started');
+    }
+    this.started = true;
+    log.info({ rulebook: rulebook.file, rulesets: rulebook.rulesets.length }, 'engine started');
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /** The queue's handler: evaluate one event, then run what fired, in order. */
+  private async handle(ruleset: string, queued: QueuedEvent): Promise<void> {
+    const evaluator = this.evaluator;
+    if (evaluator === undefined || this.stopReason !== undefined) {
+      // Leave the event to the queue (redelivered after a restart with a durable queue).
+      throw new AutohealError(ErrorCode.QueueUnavailable, 'the engine is stopping', { retryable: true });
+    }
+    const result = await this.exclusive(() => evaluator.processEvent(ruleset, queued.id, queued.event));
+    this.log.debug({ ruleset, eventId: queued.id, source: queued.source, fired: result.fired.length, duplicate: result.duplicate }, 'event evaluated');
+    await this.dispatch(result.fired);
+    this.markDone(queued.id);
+    this.armTimer();
+    this.checkShutdown();
+  }
+
+  private async onTimer(): Promise<void> {
+    const evaluator = this.evaluator;
+    if (evaluator === undefined || this.stopReason !== undefined) return;
+    try {
+      const result = await this.exclusive(() => evaluator.advanceTime());
+      await this.dispatch(result.fired);
+    } catch (err) {
+      this.log.error({ err }, 'timer evaluation failed');
+    }
+    this.armTimer();
+    this.checkShutdown();
+  }
+
+  /** Arms one real timer for the evaluator's next due time (once_after, not_all, expiry). */
+  private armTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    const next = this.evaluator?.nextTimerAt();
+    if (next === undefined || this.stopReason !== undefined) return;
+    const wait = Math.min(Math.max(0, next - this.clock.now()), MAX_TIMER_MS);
+    this.timer = setTimeout(() => void this.onTimer(), wait);
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.evaluation.then(fn, fn);
+    this.evaluation = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Queues each fired rule's actions on its ruleset's chain; resolves when these have run. */
+  private async dispatch(fired: readonly FiredRule[]): Promise<void> {
+    if (fired.length === 0) return;
+    const tails: Promise<void>[] = [];
+    for (const f of fired) {
+      const tail = (this.actionChains.get(f.ruleset) ?? Promise.resolve()).then(() => this.runFired(f));
+      this.actionChains.set(f.ruleset, tail);
+      tails.push(tail);
+    }
+    await Promise.all(tails);
+    // The actions ran from the fired rules in hand; drop their outbox copies so the store does
+    // not grow (crash-safe dispatch from the outbox is not built yet).
+    await this.store.takeOutbox(fired.length).catch((err: unknown) => this.log.warn({ err }, 'outbox cleanup failed'));
+  }
+
+  private checkShutdown(): void {
+    const request = this.evaluator?.inner.shutdownRequested;
+    if (request === undefined || this.stopReason !== undefined) return;
+    this.log.info({ ruleset: request.ruleset, rule: request.rule, kind: request.kind, delay: request.delay }, 'shutdown requested');
+    this.requestStop({ reason: EngineStopReason.Shutdown, exitCode: 0 });
+  }
+
+  private markDone(id: string): void {
+    if (!this.outstanding.delete(id) || this.outstanding.size > 0) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Waits (bounded) until every event queued by plugin sources so far is evaluated, then stops. */
+  private async drainThenStop(stop: EngineStop): Promise<void> {
+    if (this.outstanding.size > 0) {
+      const drained = new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+      const abort = new AbortController();
+      const timedOut = await Promise.race([drained.then(() => false), delay(this.options.drainTimeoutMs, true, { signal: abort.signal }).catch(() => false)]);
+      abort.abort();
+      if (timedOut) this.log.warn({ pending: this.outstanding.size, timeoutMs: this.options.drainTimeoutMs }, 'events still queued at source end');
+    }
+    this.requestStop(stop);
+  }
+
+  /** Stops the engine from inside (a handler or a source): closing must not wait on the caller. */
+  private requestStop(stop: EngineStop): void {
+    if (this.stopReason !== undefined) return;
+    this.stopReason = stop;
+    setImmediate(() => void this.close());
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopReason ??= { reason: EngineStopReason.Closed, exitCode: 0 };
+    const log = this.started ? this.log : this.log.child({}, { level: 'warn' });
+    const deadline = this.clock.now() + this.options.closeTimeoutMs;
+    const left = (): number => Math.max(1, deadline - this.clock.now());
+    log.info({ reason: this.stopReason.reason }, 'engine stopping');
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    // HTTP servers first: senders get 503 and retry elsewhere or later.
+    await bounded(Promise.all(this.servers.map((s) => s.close())), left(), 'close sources', log);
+    await bounded(Promise.all(this.plugins.map((p) => p.close())), left(), 'close plugin sources', log);
+    // Give the event in progress half the remaining time to finish its actions, then cancel them.
+    const cancel = setTimeout(() => this.actionsAbort.abort(), Math.floor(left() / 2));
+    await bounded(this.queue.close(), left(), 'close event queue', log);
+    clearTimeout(cancel);
+    this.actionsAbort.abort();
+    await bounded(Promise.all([...this.actionChains.values()]), left(), 'finish actions', log);
+    await bounded(this.store.close(), left(), 'close state store', log);
+    log.info({ reason: this.stopReason.reason, exitCode: this.stopReason.exitCode }, 'engine stopped');
+    this.resolveStopped(this.stopReason);
+  }
+}
+
+/** Awaits `work` for at most `ms`; a timeout or failure is logged, never thrown. */
+async function bounded(work: Promise<unknown>, ms: number, step: string, log: Logger): Promise<void> {
+  const abort = new AbortController();
+  try {
+    const timedOut = await Promise.race([work.then(() => false), delay(ms, true, { signal: abort.signal })]);
+    if (timedOut) log.warn({ step, timeoutMs: ms }, 'shutdown step timed out');
+  } catch (err) {
+    log.warn({ step, err }, 'shutdown step failed');
+  } finally {
+    abort.abort();
+  }
+}
