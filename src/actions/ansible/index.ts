@@ -28,3 +28,4 @@ export type { AnsibleRunResult } from './ansible-run-result.js';
 export { ArtifactSource, OutputStream } from './ansible-output.js';
 export type { AnsibleArtifacts, AnsibleJsonlEvent, AnsibleOutputLine, HostStats } from './ansible-output.js';
 export { AnsibleRc, describeAnsibleRc } from './ansible-rc.js';
+export { createRunPlaybookHandler, createRunModuleHandler, type AnsibleActionsConfig } from './ansible-action-handlers.js';

@@ -65,12 +65,38 @@ export function planActions(
     const hosts = HOST_ACTIONS.has(spec.name) ? hostLimit(match, ruleset) : undefined;
     const base = hosts === undefined ? { action: spec.name, spec } : { action: spec.name, spec, hosts };
     try {
-      const args = renderArguments(spec.args, templateContext(match, vars, varRoot)) as Record<string, unknown>;
+      const { deferred, now } = splitDeferred(spec.args);
+      const rendered = renderArguments(now, templateContext(match, vars, varRoot)) as Record<string, unknown>;
+      const { __on_open: onOpen, ...later } = deferred;
+      if (onOpen !== undefined && typeof rendered.circuit_breaker === 'object' && rendered.circuit_breaker !== null) {
+        rendered.circuit_breaker = { ...(rendered.circuit_breaker as Record<string, unknown>), on_open: onOpen };
+      }
+      const args = { ...rendered, ...later };
       return { ...base, args };
     } catch (err) {
       return { ...base, error: err instanceof Error ? err.message : String(err) };
     }
   });
+}
+
+/**
+ * Follow-up actions (`on_failure`, a circuit breaker's `on_open`) are rendered when they run,
+ * with the outcome of the action in their context, so they stay as written here.
+ */
+function splitDeferred(args: Readonly<Record<string, unknown>>): { deferred: Record<string, unknown>; now: Record<string, unknown> } {
+  const { on_failure: onFailure, circuit_breaker: breaker, ...rest0 } = args;
+  const now: Record<string, unknown> = { ...rest0 };
+  const deferred: Record<string, unknown> = {};
+  if (onFailure !== undefined) deferred.on_failure = onFailure;
+  if (breaker !== undefined && breaker !== null && typeof breaker === 'object' && !Array.isArray(breaker)) {
+    const { on_open: onOpen, ...rest } = breaker as Record<string, unknown>;
+    // max_runs, window and key render now with the other arguments.
+    now.circuit_breaker = rest;
+    if (onOpen !== undefined) deferred.__on_open = onOpen;
+  } else if (breaker !== undefined) {
+    now.circuit_breaker = breaker;
+  }
+  return { deferred, now };
 }
 
 /** Union of the matched objects' `meta.hosts` (a string counts as one host), else the ruleset's hosts. */
