@@ -85,6 +85,32 @@ export const ErrorCode = {
   IcingaUnavailable: 'AH_ICINGA_UNAVAILABLE',
   /** A `debug` action's `var` names no variable in its context (upstream: "Key … not found in variable pool"). */
   DebugVarNotFound: 'AH_DEBUG_VAR_NOT_FOUND',
+  /** The `controller` configuration (URL, credentials, timings) is invalid or incomplete. */
+  ControllerConfigInvalid: 'AH_CONTROLLER_CONFIG_INVALID',
+  /** The AWX/AAP controller refused the credentials (401) or the permission (403). Not retryable. */
+  ControllerUnauthorized: 'AH_CONTROLLER_UNAUTHORIZED',
+  /** A job or workflow template (or another controller object) does not exist or is not visible. Not retryable. */
+  ControllerNotFound: 'AH_CONTROLLER_NOT_FOUND',
+  /** The controller rejected a request (400, 405, `ignored_fields` on launch, an unexpected response shape). Not retryable. */
+  ControllerRequestRejected: 'AH_CONTROLLER_REQUEST_REJECTED',
+  /** The controller could not be reached, timed out, answered 5xx or 429. Retryable. */
+  ControllerUnavailable: 'AH_CONTROLLER_UNAVAILABLE',
+  /** The `icinga` section for the Icinga write-back actions is invalid (url, credentials, CA file). */
+  IcingaActionsConfigInvalid: 'AH_ICINGA_ACTIONS_CONFIG_INVALID',
+  /** Rendered arguments of an icinga_* action are unusable (no host, no comment, bad times). Not retryable. */
+  IcingaActionArgsInvalid: 'AH_ICINGA_ACTION_ARGS_INVALID',
+  /** An icinga_* action's target matched no Icinga object (or the ApiUser may not see it). Not retryable. */
+  IcingaNoObjectsMatched: 'AH_ICINGA_NO_OBJECTS_MATCHED',
+  /** The engine config's `notifiers` section is invalid (unknown type, missing URL or secret, bad key). */
+  NotifierConfigInvalid: 'AH_NOTIFIER_CONFIG_INVALID',
+  /** The engine config's `gitlab` section is invalid (bad URL, missing or unreadable token). */
+  GitlabConfigInvalid: 'AH_GITLAB_CONFIG_INVALID',
+  /** An outcome query is invalid (bad limit, time range, status or cursor). */
+  OutcomeQueryInvalid: 'AH_OUTCOME_QUERY_INVALID',
+  /** Outcome store options are invalid (retention, file, Redis URL): a configuration error. */
+  OutcomeStoreConfigInvalid: 'AH_OUTCOME_STORE_CONFIG_INVALID',
+  /** The outcome store could not read or write its file or Redis. Retryable. */
+  OutcomeStoreFailed: 'AH_OUTCOME_STORE_FAILED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
