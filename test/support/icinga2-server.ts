@@ -216,7 +216,16 @@ export async function startIcinga2(options: Icinga2ServerOptions): Promise<Icing
     const group = -c.pid;
     process.kill(group, 'SIGTERM');
     const deadline = Date.now() + 15_000;
+    // icinga2 sometimes ignores SIGTERM while shutting its API down: SIGKILL after 10 s.
+    const force = setTimeout(() => {
+      try {
+        process.kill(group, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }, 10_000);
     await exited;
+    clearTimeout(force);
     // The forked helpers leave shortly after the main process; wait for the whole group.
     for (;;) {
       try {
