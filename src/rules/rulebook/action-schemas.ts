@@ -115,7 +115,60 @@ const UPSTREAM_ACTIONS: readonly ActionDefinition[] = (
  * autoheal's own actions (notify, gitlab_comment, icinga_acknowledge, …) register here, with
  * `origin: ActionOrigin.Autoheal`. Nothing else in the loader needs to change when one is added.
  */
-const AUTOHEAL_ACTIONS: readonly ActionDefinition[] = [];
+/** Seconds (durations, unix times) for the Icinga actions: > 0. */
+const SECONDS = { type: 'number', exclusiveMinimum: 0 } as const;
+/** Target overrides (default: the matched event's `icinga.host`/`icinga.service`) and the author. */
+const ICINGA_TARGET = { host: STRING, service: STRING, author: STRING } as const;
+/** `expiry` is Icinga's absolute unix time, `expire_in` seconds from now (src/actions/icinga/). */
+const ICINGA_EXPIRY = { expiry: SECONDS, expire_in: SECONDS } as const;
+
+/** The Icinga 2 write-back actions (src/actions/icinga/, wire-formats.md §3.6). */
+const ICINGA_ACTIONS: readonly ActionDefinition[] = (
+  [
+    {
+      name: 'icinga_acknowledge',
+      schema: argsSchema({ ...ICINGA_TARGET, comment: STRING, sticky: BOOLEAN, notify: BOOLEAN, persistent: BOOLEAN, ...ICINGA_EXPIRY }, ['comment']),
+      exclusive: [['expiry', 'expire_in'] as const],
+    },
+    { name: 'icinga_remove_acknowledgement', schema: argsSchema({ ...ICINGA_TARGET }) },
+    {
+      name: 'icinga_downtime',
+      schema: argsSchema(
+        { ...ICINGA_TARGET, comment: STRING, duration: SECONDS, start_time: SECONDS, end_time: SECONDS, fixed: BOOLEAN, all_services: BOOLEAN },
+        ['comment'],
+      ),
+    },
+    {
+      name: 'icinga_comment',
+      schema: argsSchema({ ...ICINGA_TARGET, comment: STRING, ...ICINGA_EXPIRY }, ['comment']),
+      exclusive: [['expiry', 'expire_in'] as const],
+    },
+  ] satisfies readonly Omit<ActionDefinition, 'origin'>[]
+).map((definition) => ({ ...definition, origin: ActionOrigin.Autoheal }));
+
+/** A GitLab issue: a project id or `group/project` path and an issue iid; default: the matched GitLab event's. */
+const GITLAB_ISSUE = { project: { type: ['integer', 'string'] }, issue: { type: 'integer', minimum: 1 } } as const;
+/** Label names: a list, or one comma-separated string. */
+const GITLAB_LABELS = { type: ['array', 'string'], items: STRING } as const;
+
+/** Notifications and GitLab write-back (src/actions/notify/, src/actions/gitlab/, wire-formats.md §6, §2.6). */
+const NOTIFY_GITLAB_ACTIONS: readonly ActionDefinition[] = (
+  [
+    {
+      // Endpoints and secrets live in the engine config's `notifiers`; a rule only names one.
+      name: 'notify',
+      schema: argsSchema(
+        { target: STRING, message: STRING, title: STRING, topic: STRING, stream: { type: ['string', 'integer'] } },
+        ['target', 'message'],
+      ),
+    },
+    { name: 'gitlab_comment', schema: argsSchema({ body: STRING, ...GITLAB_ISSUE }, ['body']) },
+    { name: 'gitlab_label', schema: argsSchema({ add: GITLAB_LABELS, remove: GITLAB_LABELS, ...GITLAB_ISSUE }) },
+    { name: 'gitlab_close', schema: argsSchema({ comment: STRING, ...GITLAB_ISSUE }) },
+  ] satisfies readonly Omit<ActionDefinition, 'origin'>[]
+).map((definition) => ({ ...definition, origin: ActionOrigin.Autoheal }));
+
+const AUTOHEAL_ACTIONS: readonly ActionDefinition[] = [...ICINGA_ACTIONS, ...NOTIFY_GITLAB_ACTIONS];
 
 /** Every known action, by name. */
 export const ACTION_DEFINITIONS: ReadonlyMap<string, ActionDefinition> = new Map(

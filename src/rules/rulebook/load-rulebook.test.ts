@@ -387,7 +387,9 @@ describe('parseRulebook: broken rulebooks', () => {
     expect(
       problems(lines(...HEAD, '    - name: r', '      condition: event.i == 1', '      action:', '        run_playbok:', '          name: x.yml')),
     ).toEqual([
-      'bad.yml:10:9: unknown action "run_playbok"; did you mean "run_playbook"? expected one of run_playbook, run_module, run_job_template, run_workflow_template, post_event, set_fact, retract_fact, print_event, debug, none, shutdown',
+      expect.stringMatching(
+        /^bad\.yml:10:9: unknown action "run_playbok"; did you mean "run_playbook"\? expected one of run_playbook, run_module, run_job_template, run_workflow_template, post_event, set_fact, retract_fact, print_event, debug, none, shutdown, /,
+      ),
     ]);
   });
 
