@@ -278,7 +278,7 @@ class RunningEngine implements Engine {
     await Promise.all(tails);
     // The actions ran from the fired rules in hand; drop their outbox copies so the store does
     // not grow (crash-safe dispatch from the outbox is not built yet).
-    await this.store.takeOutbox(fired.length).catch((err: unknown) => this.log.warn({ err }, 'outbox cleanup failed'));
+    await this.store.peekOutbox(fired.length).then((entries) => this.store.ackOutbox(entries)).catch((err: unknown) => this.log.warn({ err }, "outbox cleanup failed"));
   }
 
   private checkShutdown(): void {

@@ -86,11 +86,13 @@ describe('DurableEvaluator', () => {
     const store = new MemoryStateStore();
     const durable = await DurableEvaluator.open(RULEBOOK, { store, clock: new ManualClock(0) });
     await durable.processEvent('restarts', 'e1', { host: 'web01' });
-    const records = (await store.takeOutbox(10)).map((r) => decodeState<DispatchRecord>(r));
+    const entries = await store.peekOutbox(10);
+    const records = entries.map((r) => decodeState<DispatchRecord>(r));
     expect(records).toEqual([
       expect.objectContaining({ ruleset: 'restarts', rule: 'once per host', eventId: 'e1', actions: [{ action: 'debug', args: { msg: 'web01' } }] }),
     ]);
-    expect(await store.takeOutbox(10)).toEqual([]);
+    await store.ackOutbox(entries);
+    expect(await store.peekOutbox(10)).toEqual([]);
   });
 
   it('reloads from the store after a failed save instead of keeping unsaved memory', async () => {

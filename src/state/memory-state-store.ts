@@ -34,8 +34,15 @@ export class MemoryStateStore implements StateStore {
     this.outbox.push(...outbox);
   }
 
-  async takeOutbox(max: number): Promise<string[]> {
-    return this.outbox.splice(0, max);
+  async peekOutbox(max: number): Promise<string[]> {
+    return this.outbox.slice(0, max);
+  }
+
+  async ackOutbox(entries: readonly string[]): Promise<void> {
+    for (const entry of entries) {
+      const at = this.outbox.indexOf(entry);
+      if (at >= 0) this.outbox.splice(at, 1);
+    }
   }
 
   async close(): Promise<void> {}

@@ -64,11 +64,17 @@ export class RedisStateStore implements StateStore {
     if (results === null || failed !== undefined) throw failed?.[0] ?? new Error('state transaction was discarded');
   }
 
-  async takeOutbox(max: number): Promise<string[]> {
+  async peekOutbox(max: number): Promise<string[]> {
     await this.connect();
-    const results = await this.redis.multi().lrange(this.outboxKey, 0, max - 1).ltrim(this.outboxKey, max, -1).exec();
-    const items = results?.[0]?.[1];
-    return Array.isArray(items) ? (items as string[]) : [];
+    return this.redis.lrange(this.outboxKey, 0, max - 1);
+  }
+
+  async ackOutbox(entries: readonly string[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.connect();
+    const tx = this.redis.multi();
+    for (const entry of entries) tx.lrem(this.outboxKey, 1, entry);
+    await tx.exec();
   }
 
   async close(): Promise<void> {

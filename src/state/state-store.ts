@@ -32,7 +32,13 @@ export interface StateStore {
    * actions of a match are never lost between evaluating and dispatching.
    */
   save(batch: readonly RulesetChanges[], outbox?: readonly string[]): Promise<void>;
-  /** Removes up to `max` outbox entries, oldest first. */
-  takeOutbox(max: number): Promise<string[]>;
+  /** Up to `max` outbox entries, oldest first, left in place until `ackOutbox`. */
+  peekOutbox(max: number): Promise<string[]>;
+  /**
+   * Removes these exact entries (once each). Safe when two processes drain at once: both may
+   * dispatch an entry — harmless, dispatch is idempotent by key — and neither drops an entry the
+   * other has not dispatched yet.
+   */
+  ackOutbox(entries: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
