@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, type CliIo } from './cli-io.js';
 import { REDIS_URL_ENV, runCommand, type RunCommandDeps, type RunFlags } from './commands/run-command.js';
 import { testCommand, type TestCommandDeps, type TestFlags } from './commands/test-command.js';
+import { historyCommand, type HistoryCommandDeps, type HistoryFlags } from './commands/history-command.js';
 import { validateCommand } from './commands/validate-command.js';
 
 const VERSION = '0.1.0';
@@ -16,6 +17,7 @@ const increase = (_: string, previous = 0): number => previous + 1;
 export interface RunCliOptions {
   readonly test?: TestCommandDeps;
   readonly run?: RunCommandDeps;
+  readonly history?: HistoryCommandDeps;
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
@@ -76,12 +78,31 @@ export async function runCli(argv: readonly string[], io: CliIo, options: RunCli
     .option('-e, --vars <file>', 'YAML/JSON variables file (repeatable)', collect)
     .option('-E, --env-vars <names>', 'comma-separated environment variables to import as string vars', collect)
     .option('--redis-url <url>', `Redis URL for a durable queue and state (default: $${REDIS_URL_ENV}; none: in memory, not durable)`)
+    .option('-c, --config <file>', 'engine configuration: action targets and their secrets (controller, notifiers, gitlab, icinga), history, action workers')
+    .option('--history-file <path>', 'without Redis: append the outcome history to this JSON-lines file (read it with autoheal history --history-file)')
     .addOption(new Option('-v, --verbose', 'more logging: -v debug, -vv trace').argParser(increase))
     .action(async (positional: string | undefined, flags: RunFlags & { rulebook?: string }) => {
       const file = positional ?? flags.rulebook;
       if (file === undefined) throw usage('run needs a rulebook: autoheal run -r RULEBOOK');
       if (positional !== undefined && flags.rulebook !== undefined) throw usage('give the rulebook once: either positional or -r/--rulebook');
       exitCode = await runCommand(file, flags, io, options.run);
+    });
+
+  program
+    .command('history')
+    .description('List what autoheal did: actions newest first with rule, host, status, attempts, duration and summary (exit 0; 1 on bad flags or an unreadable store).')
+    .option('--rule <name>', 'only this rule')
+    .option('--ruleset <name>', 'only this ruleset')
+    .option('--host <host>', 'only actions on this host')
+    .option('--status <status>', 'succeeded, failed, timed_out, interrupted, skipped, pending or running')
+    .option('--since <when>', 'a duration ago (30s, 15m, 2h, 7d, 1w) or an ISO-8601 time')
+    .option('--limit <n>', 'at most this many (1-1000, default 50)')
+    .option('--cursor <cursor>', 'next page: the cursor printed by the previous page')
+    .option('--json', 'machine-readable output: {items, nextCursor}')
+    .option('--redis-url <url>', `Redis URL of the engine (default: $${REDIS_URL_ENV})`)
+    .option('--history-file <path>', 'JSON-lines history file of an engine running without Redis')
+    .action(async (flags: HistoryFlags) => {
+      exitCode = await historyCommand(flags, io, options.history);
     });
 
   try {

@@ -35,6 +35,10 @@ export interface EngineOptions {
    * current working directory (upstream resolves playbook names relative to CWD).
    */
   readonly projectDir?: string;
+  /** `--config`: the engine configuration file (action targets, history, workers). */
+  readonly configFile?: string;
+  /** `--history-file`: where outcome history is appended without Redis (overrides the config). */
+  readonly historyFile?: string;
   /**
    * How long the engine waits, after a source finished by itself, for the events it queued to
    * be evaluated before stopping, in milliseconds.
@@ -58,6 +62,8 @@ export interface ResolvedEngineOptions {
   readonly redisUrl: string | undefined;
   readonly verbosity: number;
   readonly projectDir: string;
+  readonly configFile: string | undefined;
+  readonly historyFile: string | undefined;
   readonly drainTimeoutMs: number;
   readonly closeTimeoutMs: number;
 }
@@ -94,6 +100,8 @@ export function resolveEngineOptions(options: EngineOptions, cwd: string = proce
     redisUrl,
     verbosity,
     projectDir,
+    configFile: options.configFile === undefined || options.configFile === '' ? undefined : options.configFile,
+    historyFile: options.historyFile === undefined || options.historyFile === '' ? undefined : options.historyFile,
     drainTimeoutMs,
     closeTimeoutMs,
   };

@@ -19,7 +19,22 @@ import type { FiredRule } from '../rules/engine/index.js';
 import { loadRulebook, loadVars, type Rulebook } from '../rules/rulebook/index.js';
 import { DurableEvaluator, MemoryStateStore, RedisStateStore, type StateStore } from '../state/index.js';
 import { SourceEndKind, type PluginSource } from '../sources/plugin-source.js';
+import { readFile } from 'node:fs/promises';
+import {
+  ActionDispatcher,
+  ActionRunner,
+  MemoryActionQueue,
+  MemoryCoordinationStore,
+  RedisActionQueue,
+  RedisCoordinationStore,
+  type ActionQueue,
+  type CoordinationStore,
+} from '../actions/dispatch/index.js';
+import { DecisionKind as HistoryDecision, MemoryOutcomeStore, RedisOutcomeStore, eventHost, summarizeEvent, type OutcomeStore } from '../outcomes/index.js';
+import { decodeState, type DispatchRecord } from '../state/index.js';
+import { createActionHandlers, decisionId, INLINE_ACTIONS, outcomeSinkFor } from './action-handlers.js';
 import { createActionRunner, type RunFiredRule } from './action-runner.js';
+import { loadEngineConfig } from './engine-config.js';
 import { resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } from './engine-options.js';
 import { createPluginSourceEntry, pluginEmitter } from './plugin-source-entry.js';
 
@@ -109,6 +124,11 @@ class RunningEngine implements Engine {
   private readonly plugins: PluginSource[] = [];
   private readonly actionsAbort = new AbortController();
   private readonly runFired: RunFiredRule;
+  /** Set up in start(): history, action coordination, action queue and dispatcher. */
+  private outcomes: OutcomeStore | undefined;
+  private coordination: CoordinationStore | undefined;
+  private actionQueue: ActionQueue | undefined;
+  private dispatcher: ActionDispatcher | undefined;
   /** Serialises every call into the evaluator (events of all rulesets, timers). */
   private evaluation: Promise<unknown> = Promise.resolve();
   /** Per ruleset, the tail of its action chain: a ruleset's actions run one at a time, in order. */
@@ -165,6 +185,7 @@ class RunningEngine implements Engine {
     } else {
       log.info({ queue: 'redis', state: 'redis' }, 'event queue and state store connected');
     }
+    await this.startActions();
     if (this.store instanceof RedisStateStore) {
       try {
         await this.store.connect();
@@ -173,6 +194,8 @@ class RunningEngine implements Engine {
       }
     }
     this.evaluator = await DurableEvaluator.open(rulebook, { store: this.store, clock: this.clock, vars: this.vars });
+    // Actions a crash left in the outbox (evaluated, not yet dispatched) go out first.
+    await this.drainOutbox();
     await this.queue.consume(
       rulebook.rulesets.map((rs) => rs.name),
       (ruleset, event) => this.handle(ruleset, event),
@@ -222,6 +245,80 @@ class RunningEngine implements Engine {
     return this.closing;
   }
 
+  /**
+   * History, coordination, the action queue and its workers. With Redis every part is shared by
+   * all processes; without, they live in this process (the history can still go to a file).
+   */
+  private async startActions(): Promise<void> {
+    const env = this.deps.env ?? process.env;
+    const config = await loadEngineConfig(this.options.configFile, { env, readFile: (path) => readFile(path, 'utf8') });
+    const redisUrl = this.options.redisUrl;
+    const retention = {
+      ...(config.history.maxAgeMs !== undefined ? { maxAgeMs: config.history.maxAgeMs } : {}),
+      ...(config.history.maxCount !== undefined ? { maxCount: config.history.maxCount } : {}),
+    };
+    const historyFile = this.options.historyFile ?? config.history.file;
+    this.outcomes =
+      redisUrl !== undefined
+        ? new RedisOutcomeStore({ url: redisUrl, retention }, { clock: this.clock })
+        : new MemoryOutcomeStore({ retention, ...(historyFile !== undefined ? { file: historyFile } : {}) }, { clock: this.clock });
+    await this.outcomes.start();
+    this.coordination = redisUrl !== undefined ? new RedisCoordinationStore({ url: redisUrl }) : new MemoryCoordinationStore(this.clock);
+    this.actionQueue = redisUrl !== undefined ? new RedisActionQueue({ url: redisUrl }) : new MemoryActionQueue();
+    const sink = outcomeSinkFor(this.outcomes);
+    const handlers = createActionHandlers({
+      config,
+      projectDir: this.options.projectDir,
+      ...(this.options.inventory !== undefined ? { inventory: this.options.inventory } : {}),
+      stdout: this.deps.stdout ?? ((text) => process.stdout.write(text)),
+      vars: this.vars,
+      clock: this.clock,
+      ...(this.deps.runPlaybook ? { runPlaybook: this.deps.runPlaybook } : {}),
+      ...(this.deps.runModule ? { runModule: this.deps.runModule } : {}),
+    });
+    const runner = new ActionRunner({ handlers, coordination: this.coordination, outcomes: sink, clock: this.clock, logger: this.log, vars: this.vars, signal: this.actionsAbort.signal });
+    this.dispatcher = new ActionDispatcher({ queue: this.actionQueue, runner, outcomes: sink, logger: this.log, now: () => this.clock.now() });
+    await this.dispatcher.start(config.actionConcurrency);
+    this.log.info({ actions: [...handlers.keys()].sort(), concurrency: config.actionConcurrency, history: redisUrl !== undefined ? 'redis' : (historyFile ?? 'memory') }, 'action workers started');
+  }
+
+  /** Moves what the evaluator put in the outbox onto the action queue, then removes it. */
+  private async drainOutbox(): Promise<void> {
+    const dispatcher = this.dispatcher;
+    if (dispatcher === undefined) return;
+    for (;;) {
+      const entries = await this.store.peekOutbox(500);
+      if (entries.length === 0) return;
+      const records = entries.map((e) => decodeState<DispatchRecord>(e)).filter((r) => r.actions.some((a) => !INLINE_ACTIONS.has(a.action)));
+      await dispatcher.dispatch(records);
+      await this.store.ackOutbox(entries);
+      if (entries.length < 500) return;
+    }
+  }
+
+  /** History: the event, and what each rule decided about it. Never fails the evaluation. */
+  private async recordHistory(ruleset: string, queued: QueuedEvent | undefined, fired: readonly FiredRule[], held: ReadonlyArray<{ rule: string; kind: string; reason: string }>): Promise<void> {
+    const outcomes = this.outcomes;
+    if (outcomes === undefined) return;
+    try {
+      if (queued !== undefined) {
+        const host = eventHost(queued.event);
+        await outcomes.recordEvent({ eventId: queued.id, ruleset, source: queued.source, receivedAt: queued.receivedAt, summary: summarizeEvent(queued.source, queued.event), ...(host !== undefined ? { host } : {}) });
+      }
+      const at = this.clock.now();
+      for (const f of fired) {
+        const ids = Object.values(f.bindings).map((d) => (d.meta as { uuid?: unknown } | undefined)?.uuid).filter((u): u is string => typeof u === 'string');
+        await outcomes.recordDecision({ decisionId: decisionId(ids.join(',') || queued?.id, f.ruleset, f.rule), ...(queued !== undefined ? { eventId: queued.id } : {}), ruleset: f.ruleset, rule: f.rule, kind: HistoryDecision.Fired, at, matchedEventIds: ids });
+      }
+      for (const h of held) {
+        const kind = h.kind === 'throttled' ? HistoryDecision.Throttled : HistoryDecision.Skipped;
+        await outcomes.recordDecision({ decisionId: decisionId(queued?.id, ruleset, h.rule), ...(queued !== undefined ? { eventId: queued.id } : {}), ruleset, rule: h.rule, kind, reason: `${h.kind}: ${h.reason}`, at, matchedEventIds: queued !== undefined ? [queued.id] : [] });
+      }
+    } catch (err) {
+      this.log.warn({ err, ruleset }, 'could not record history');
+    }
+  }
+
   /** The queue's handler: evaluate one event, then run what fired, in order. */
   private async handle(ruleset: string, queued: QueuedEvent): Promise<void> {
     const evaluator = this.evaluator;
@@ -231,6 +328,7 @@ class RunningEngine implements Engine {
     }
     const result = await this.exclusive(() => evaluator.processEvent(ruleset, queued.id, queued.event));
     this.log.debug({ ruleset, eventId: queued.id, source: queued.source, fired: result.fired.length, duplicate: result.duplicate }, 'event evaluated');
+    if (!result.duplicate) await this.recordHistory(ruleset, queued, result.fired, result.held);
     await this.dispatch(result.fired);
     this.markDone(queued.id);
     this.armTimer();
@@ -242,6 +340,7 @@ class RunningEngine implements Engine {
     if (evaluator === undefined || this.stopReason !== undefined) return;
     try {
       const result = await this.exclusive(() => evaluator.advanceTime());
+      await this.recordHistory('', undefined, result.fired, []);
       await this.dispatch(result.fired);
     } catch (err) {
       this.log.error({ err }, 'timer evaluation failed');
@@ -266,19 +365,27 @@ class RunningEngine implements Engine {
     return run;
   }
 
-  /** Queues each fired rule's actions on its ruleset's chain; resolves when these have run. */
+  /**
+   * Rules whose actions are all console or engine actions run here, in order per ruleset (as
+   * upstream prints them); a rule with any other action goes, whole and in order, through the
+   * durable dispatcher from the outbox the evaluator wrote in the same transaction as its state.
+   */
   private async dispatch(fired: readonly FiredRule[]): Promise<void> {
     if (fired.length === 0) return;
     const tails: Promise<void>[] = [];
     for (const f of fired) {
+      if (!f.actions.every((a) => INLINE_ACTIONS.has(a.action))) continue;
       const tail = (this.actionChains.get(f.ruleset) ?? Promise.resolve()).then(() => this.runFired(f));
       this.actionChains.set(f.ruleset, tail);
       tails.push(tail);
     }
+    try {
+      await this.drainOutbox();
+    } catch (err) {
+      // The entries stay in the outbox: the next event, or a restart, dispatches them.
+      this.log.error({ err }, 'could not dispatch actions; they stay in the outbox');
+    }
     await Promise.all(tails);
-    // The actions ran from the fired rules in hand; drop their outbox copies so the store does
-    // not grow (crash-safe dispatch from the outbox is not built yet).
-    await this.store.peekOutbox(fired.length).then((entries) => this.store.ackOutbox(entries)).catch((err: unknown) => this.log.warn({ err }, "outbox cleanup failed"));
   }
 
   private checkShutdown(): void {
@@ -330,6 +437,9 @@ class RunningEngine implements Engine {
     clearTimeout(cancel);
     this.actionsAbort.abort();
     await bounded(Promise.all([...this.actionChains.values()]), left(), 'finish actions', log);
+    if (this.actionQueue !== undefined) await bounded(this.actionQueue.close(), left(), 'close action queue', log);
+    if (this.coordination !== undefined) await bounded(this.coordination.close(), left(), 'close coordination store', log);
+    if (this.outcomes !== undefined) await bounded(this.outcomes.close(), left(), 'close history', log);
     await bounded(this.store.close(), left(), 'close state store', log);
     log.info({ reason: this.stopReason.reason, exitCode: this.stopReason.exitCode }, 'engine stopped');
     this.resolveStopped(this.stopReason);

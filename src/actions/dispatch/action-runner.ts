@@ -58,6 +58,8 @@ export interface ActionRunnerDeps {
   readonly lockLeaseMs?: number;
   /** Extra time given to a handler that ignores its abort signal, ms (default 10 s). */
   readonly abortGraceMs?: number;
+  /** Aborted when the engine shuts down: running attempts are aborted too. */
+  readonly signal?: AbortSignal;
 }
 
 export class ActionRunner {
@@ -148,6 +150,9 @@ export class ActionRunner {
       timedOut = true;
       controller.abort(new Error('action timed out'));
     }, policy.timeoutMs);
+    const onShutdown = (): void => controller.abort(new Error('engine shutting down'));
+    this.deps.signal?.addEventListener('abort', onShutdown, { once: true });
+    if (this.deps.signal?.aborted === true) onShutdown();
     const renew =
       policy.lock === undefined
         ? undefined
@@ -174,6 +179,7 @@ export class ActionRunner {
       return result;
     } finally {
       clearTimeout(timer);
+      this.deps.signal?.removeEventListener('abort', onShutdown);
       if (grace !== undefined) clearTimeout(grace);
       if (renew !== undefined) clearInterval(renew);
     }

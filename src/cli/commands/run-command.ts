@@ -17,6 +17,8 @@ export interface RunFlags extends VarsFlags {
   readonly rulebook?: string;
   readonly inventory?: string;
   readonly redisUrl?: string;
+  readonly config?: string;
+  readonly historyFile?: string;
   readonly verbose?: number;
 }
 
@@ -49,6 +51,8 @@ export async function runCommand(rulebook: string, flags: RunFlags, io: CliIo, d
     verbosity,
     ...(flags.inventory !== undefined ? { inventory: flags.inventory } : {}),
     ...(redisUrl !== undefined ? { redisUrl } : {}),
+    ...(flags.config !== undefined ? { configFile: flags.config } : {}),
+    ...(flags.historyFile !== undefined ? { historyFile: flags.historyFile } : {}),
   };
   // Signals are taken over before starting: one that arrives while sources start (they are
   // already reachable) must still end in a clean close and exit 0, not Node's default kill.

@@ -71,11 +71,14 @@ describe('action registry', () => {
     expect(issues('set_fact', {})).toEqual(['owner [] missing required argument "fact" for set_fact']);
   });
 
-  it('wants an integer delay for controller templates but a number for playbooks', () => {
-    expect(issues('run_job_template', { name: 'a', organization: 'b', delay: 1.5 })).toEqual([
-      'value ["delay"] argument "delay" of run_job_template must be an integer, found a number',
-    ]);
-    expect(issues('run_playbook', { name: 'a', delay: 1.5 })).toEqual([]);
+  it('takes autoheal\'s dispatch arguments on dispatched actions (delay widened to durations), not on local ones', () => {
+    // Upstream wants an integer delay for controller templates; autoheal accepts seconds or "5 minutes" everywhere.
+    expect(issues('run_job_template', { name: 'a', organization: 'b', delay: 1.5 })).toEqual([]);
+    expect(issues('run_playbook', { name: 'a', delay: '5 minutes', timeout: 600, lock_mode: 'skip', on_failure: [{ notify: { target: 'ops', message: 'x' } }] })).toEqual([]);
+    expect(issues('run_playbook', { name: 'a', circuit_breaker: { max_runs: 3, window: '1 hour', on_open: [{ notify: { target: 'ops', message: 'x' } }] } })).toEqual([]);
+    expect(issues('run_playbook', { name: 'a', delay: true })).toHaveLength(1);
+    expect(issues('run_playbook', { name: 'a', lock_mode: 'sometimes' })).toHaveLength(1);
+    expect(issues('debug', { msg: 'x', retries: 2 })).toHaveLength(1);
   });
 
   it('points into lists', () => {
@@ -122,7 +125,7 @@ describe('icinga actions', () => {
     expect(issues('icinga_downtime', { comment: 'c', duration: 0 })).toEqual(['value ["duration"] argument "duration" of icinga_downtime must be > 0, found 0']);
     expect(issues('icinga_comment', { comment: 'c', expiry: 1, expire_in: 1 })).toEqual(['key ["expire_in"] icinga_comment takes either "expiry" or "expire_in", not both']);
     expect(issues('icinga_remove_acknowledgement', { sticky: true })).toEqual([
-      'key ["sticky"] unknown argument "sticky" for icinga_remove_acknowledgement; expected one of host, service, author',
+      'key ["sticky"] unknown argument "sticky" for icinga_remove_acknowledgement; expected one of host, service, author, retry, retries, delay, retry_backoff, max_retry_delay, timeout, lock, lock_mode, lock_wait, on_failure, circuit_breaker',
     ]);
   });
 });

@@ -171,8 +171,50 @@ const NOTIFY_GITLAB_ACTIONS: readonly ActionDefinition[] = (
 const AUTOHEAL_ACTIONS: readonly ActionDefinition[] = [...ICINGA_ACTIONS, ...NOTIFY_GITLAB_ACTIONS];
 
 /** Every known action, by name. */
+/** Actions the engine applies itself or prints: no dispatch policy (retries, locks…) applies. */
+const LOCAL_ACTIONS: ReadonlySet<string> = new Set(['post_event', 'set_fact', 'retract_fact', 'print_event', 'debug', 'none', 'shutdown']);
+
+const DURATION = { type: ['number', 'string'] } as const;
+const ACTION_LIST = { type: 'array', items: { type: 'object', minProperties: 1, maxProperties: 1 } } as const;
+
+/**
+ * How autoheal runs a dispatched action (src/actions/dispatch/dispatch-policy.ts): attempts and
+ * backoff, timeout, per-target lock, circuit breaker and follow-up actions. Durations are
+ * seconds or text such as "5 minutes".
+ */
+const DISPATCH_PARAMS: Record<string, unknown> = {
+  retry: BOOLEAN,
+  retries: COUNT,
+  delay: DURATION,
+  retry_backoff: { enum: ['fixed', 'exponential'] },
+  max_retry_delay: DURATION,
+  timeout: DURATION,
+  lock: { type: ['string', 'boolean'] },
+  lock_mode: { enum: ['wait', 'skip'] },
+  lock_wait: DURATION,
+  on_failure: ACTION_LIST,
+  circuit_breaker: {
+    type: 'object',
+    properties: { max_runs: COUNT, window: DURATION, key: STRING, on_open: ACTION_LIST },
+    required: ['max_runs'],
+    additionalProperties: false,
+  },
+};
+
+/** Adds the dispatch parameters to every action that is dispatched (not applied or printed locally). */
+function withDispatchParams(definition: ActionDefinition): ActionDefinition {
+  if (LOCAL_ACTIONS.has(definition.name)) return definition;
+  // The action's own arguments first (they read best in "expected one of …"), then ours;
+  // upstream's `delay` and `lock` are widened to autoheal's (durations, `lock: false`).
+  const properties: Record<string, unknown> = { ...(definition.schema.properties as Record<string, unknown> | undefined) };
+  for (const [key, schema] of Object.entries(DISPATCH_PARAMS)) {
+    if (!(key in properties) || key === 'delay' || key === 'lock') properties[key] = schema;
+  }
+  return { ...definition, schema: { ...definition.schema, properties } };
+}
+
 export const ACTION_DEFINITIONS: ReadonlyMap<string, ActionDefinition> = new Map(
-  [...UPSTREAM_ACTIONS, ...AUTOHEAL_ACTIONS].map((definition) => [definition.name, definition]),
+  [...UPSTREAM_ACTIONS, ...AUTOHEAL_ACTIONS].map(withDispatchParams).map((definition) => [definition.name, definition]),
 );
 
 /** Names of every action a rule may call, upstream's first, in documentation order. */

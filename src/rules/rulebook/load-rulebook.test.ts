@@ -425,7 +425,7 @@ describe('parseRulebook: broken rulebooks', () => {
       'bad.yml:10:11: missing required argument "name" for run_playbook',
       'bad.yml:11:24: argument "verbosity" of run_playbook must be an integer, found a string',
       'bad.yml:12:25: argument "extra_vars" of run_playbook must be a mapping, found a list',
-      'bad.yml:15:13: unknown argument "colour" for run_playbook; expected one of name, extra_vars, verbosity, json_mode, copy_files, retry, retries, delay, set_facts, post_events, ruleset, var_root, lock',
+      'bad.yml:15:13: unknown argument "colour" for run_playbook; expected one of name, extra_vars, verbosity, json_mode, copy_files, retry, retries, delay, set_facts, post_events, ruleset, var_root, lock, retry_backoff, max_retry_delay, timeout, lock_mode, lock_wait, on_failure, circuit_breaker',
       'bad.yml:16:22: argument "retries" of run_playbook must be >= 0, found -1',
       'bad.yml:18:19: argument "kind" of shutdown must be one of "graceful", "now", found "later"',
       'bad.yml:21:13: debug takes either "msg" or "var", not both',
