@@ -25,6 +25,7 @@ export interface PlannedAction {
 
 /** Actions whose `var_root` replaces the event in the template context. */
 const VAR_ROOT_ACTIONS = new Set(['run_playbook', 'run_module', 'run_job_template', 'run_workflow_template', 'print_event']);
+const CONTROLLER_ACTIONS = new Set(['run_job_template', 'run_workflow_template']);
 /** Actions that run against hosts and so get a host limit. */
 const HOST_ACTIONS = new Set(['run_playbook', 'run_module', 'run_job_template', 'run_workflow_template']);
 
@@ -72,6 +73,12 @@ export function planActions(
         rendered.circuit_breaker = { ...(rendered.circuit_breaker as Record<string, unknown>), on_open: onOpen };
       }
       const args = { ...rendered, ...later };
+      // Controller actions: an explicit job_args.limit is the host limit (upstream sends it
+      // instead of meta.hosts), so the dry-run, locks and history name the real target.
+      const limit = (args.job_args as { limit?: unknown } | undefined)?.limit;
+      if (CONTROLLER_ACTIONS.has(spec.name) && typeof limit === 'string' && limit.trim() !== '') {
+        return { ...base, hosts: limit.split(',').map((h) => h.trim()).filter((h) => h !== ''), args };
+      }
       return { ...base, args };
     } catch (err) {
       return { ...base, error: err instanceof Error ? err.message : String(err) };
