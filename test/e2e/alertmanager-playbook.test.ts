@@ -1,0 +1,101 @@
+/**
+ * An Alertmanager alert drives a real ansible-playbook run (issue "Remediation", done-when): the
+ * captured Alertmanager webhook is posted to `autoheal run`; the rule runs a local playbook
+ * through the dispatcher; the playbook sees the alert in `ansible_eda` and the rendered extra
+ * vars; `autoheal history` records the run with its rc. Real ansible-playbook.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../src/cli/cli-io.js';
+import { runCommand, type SignalSource } from '../../src/cli/commands/run-command.js';
+import { runCli } from '../../src/cli/program.js';
+import type { Engine } from '../../src/runtime/index.js';
+
+async function until<T>(what: string, probe: () => T | undefined, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('an Alertmanager alert running a real playbook', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'autoheal-am-playbook-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs the playbook with the alert and records the outcome', async () => {
+    const output = join(dir, 'ran.txt');
+    const history = join(dir, 'history.jsonl');
+    const rulebook = join(dir, 'am.yml');
+    writeFileSync(
+      rulebook,
+      `- name: alerts
+  hosts: localhost
+  sources:
+    - name: am
+      ansible.eda.alertmanager:
+        host: 127.0.0.1
+        port: 0
+        token: acc-bearer-token-1
+        data_host_path: ""
+  rules:
+    - name: restart http
+      condition: event.alert.labels.alertname == "AccHttpDown" and event.alert.status == "firing"
+      action:
+        run_playbook:
+          name: test/fixtures/ansible/record-alert.yml
+          extra_vars:
+            output_file: ${output}
+            service: "{{ event.alert.labels.service }}"
+`,
+    );
+    const listeners = new Set<() => void>();
+    const signals: SignalSource = { on: (_s, l) => void listeners.add(l), off: (_s, l) => void listeners.delete(l) };
+    let engine: Engine | undefined;
+    const io: CliIo = { stdout: () => undefined, stderr: () => undefined, env: {} };
+    const logger = pino({ level: 'warn' }, { write: () => undefined });
+    const running = runCommand(rulebook, { historyFile: history }, io, {
+      logger,
+      signals,
+      onStarted: (e) => (engine = e),
+      engine: {},
+    });
+    const started = await until('the engine to start', () => engine);
+    // The real capture from Alertmanager 0.25 (shared/fixtures), headers and body as sent.
+    const capture = JSON.parse(readFileSync(resolve('../shared/fixtures/alertmanager-firing.json'), 'utf8')) as { headers: Record<string, string>; body: unknown };
+    const response = await fetch(`http://127.0.0.1:${started.listening[0]?.port}/alertmanager`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: capture.headers.authorization as string },
+      body: JSON.stringify(capture.body),
+    });
+    expect(response.status).toBe(202);
+
+    await until('the playbook to write its file', () => (existsSync(output) ? true : undefined));
+    expect(readFileSync(output, 'utf8')).toBe('AccHttpDown restart http http\n');
+
+    let out = '';
+    const read = async (): Promise<Array<Record<string, any>>> => {
+      out = '';
+      await runCli(['history', '--history-file', history, '--json'], { stdout: (t) => (out += t), stderr: () => undefined, env: {} });
+      return (JSON.parse(out) as { items: Array<Record<string, any>> }).items;
+    };
+    let item: Record<string, any> | undefined;
+    for (let i = 0; i < 100 && item === undefined; i += 1) {
+      item = (await read()).find((r) => r.action === 'run_playbook' && r.status !== 'running' && r.status !== 'pending');
+      if (item === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(item).toMatchObject({ ruleset: 'alerts', rule: 'restart http', action: 'run_playbook', status: 'succeeded' });
+    expect(item?.attempts[0]).toMatchObject({ status: "succeeded", rc: 0 });
+
+    for (const l of listeners) l();
+    expect(await running).toBe(0);
+  }, 60_000);
+});
