@@ -176,7 +176,7 @@ class RunningEngine implements Engine {
       rs.sources
         .filter((s) => webhookSourceKind(s) === undefined)
         // Throws, positioned, for a plugin `autoheal run` cannot start (kafka, icinga, …).
-        .map((source) => ({ ruleset: rs.name, source, ...createPluginSourceEntry(source, log) })),
+        .map((source) => ({ ruleset: rs.name, source, ...createPluginSourceEntry(source, log, rs.name) })),
     );
 
     const info = await this.queue.start();

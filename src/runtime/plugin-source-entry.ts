@@ -12,11 +12,16 @@ import { applyFilters, compileFilter, insertMeta, type EventFilter, type FilterL
 import { createGenericSource } from '../sources/generic/index.js';
 import type { EmitEvents, PluginSource } from '../sources/plugin-source.js';
 import { createRangeSource } from '../sources/range/index.js';
+import { createIcingaSource } from '../sources/icinga/index.js';
+import type { SourceLogger } from '../sources/plugin-source.js';
 
 /** Canonical names of the plugin sources `autoheal run` can start. */
-export const PLUGIN_SOURCE_FACTORIES: Readonly<Record<string, (args: unknown) => PluginSource>> = {
+export const PLUGIN_SOURCE_FACTORIES: Readonly<Record<string, (args: unknown, ruleset: string, logger: SourceLogger) => PluginSource>> = {
   'eda.builtin.range': (args) => createRangeSource(args),
   'eda.builtin.generic': (args) => createGenericSource(args),
+  // The Icinga 2 event stream: reconnects by itself and reconciles current problems after
+  // every connect; its dedup keys make one remediation of what several processes receive.
+  'autoheal.icinga': (args, ruleset, logger) => createIcingaSource(args, { ruleset }, { logger }),
 };
 
 /** True when `autoheal run` starts this entry as a plugin source. */
@@ -29,12 +34,16 @@ export function isPluginSource(source: Pick<SourceSpec, 'canonicalPlugin'>): boo
  * @throws RulebookError `AH_SOURCE_CONFIG_INVALID` positioned at the entry, for bad arguments
  *   or filters.
  */
-export function createPluginSourceEntry(source: SourceSpec, filterLogger: FilterLogger): { plugin: PluginSource; filters: readonly EventFilter[] } {
+export function createPluginSourceEntry(
+  source: SourceSpec,
+  filterLogger: FilterLogger & SourceLogger,
+  ruleset = '',
+): { plugin: PluginSource; filters: readonly EventFilter[] } {
   const factory = PLUGIN_SOURCE_FACTORIES[source.canonicalPlugin];
   if (factory === undefined) throw positioned(source, `source plugin "${source.plugin}" is not supported by autoheal run yet`);
   try {
     const filters = source.filters.map((f) => compileFilter(f, filterLogger));
-    return { plugin: factory(source.args), filters };
+    return { plugin: factory(source.args, ruleset, filterLogger), filters };
   } catch (err) {
     if (err instanceof AutohealError) throw positioned(source, err.message);
     throw err;
