@@ -71,6 +71,12 @@ export interface ActionResult {
   readonly outputTail?: string;
   /** Action-specific facts worth recording (job id and URL, note id, message id). */
   readonly details?: Readonly<Record<string, unknown>>;
+  /**
+   * Data the run produced for the rule engine (a playbook's last `set_stats` data or `set_fact`
+   * facts, a module's result): asserted as a fact with `set_facts: true`, posted as an event
+   * with `post_events: true`, into the rule's ruleset or `ruleset:` (upstream's semantics).
+   */
+  readonly artifacts?: Readonly<Record<string, unknown>>;
 }
 
 export interface ActionHandler {

@@ -21,6 +21,8 @@ export interface QueuedEvent {
   readonly event: Readonly<Record<string, unknown>>;
   /** When intake accepted it (clock ms). */
   readonly receivedAt: number;
+  /** `fact` for artifacts an action asserts (`set_facts`); default an event. */
+  readonly kind?: 'event' | 'fact';
 }
 
 /** The events of one request for one ruleset: queued all together or not at all. */

@@ -29,7 +29,9 @@ import {
   RedisCoordinationStore,
   type ActionQueue,
   type CoordinationStore,
+  type Feedback,
 } from '../actions/dispatch/index.js';
+import { randomUUID } from 'node:crypto';
 import { DecisionKind as HistoryDecision, MemoryOutcomeStore, RedisOutcomeStore, eventHost, summarizeEvent, type OutcomeStore } from '../outcomes/index.js';
 import { decodeState, type DispatchRecord } from '../state/index.js';
 import { createActionHandlers, decisionId, INLINE_ACTIONS, outcomeSinkFor } from './action-handlers.js';
@@ -276,10 +278,38 @@ class RunningEngine implements Engine {
       ...(this.deps.runPlaybook ? { runPlaybook: this.deps.runPlaybook } : {}),
       ...(this.deps.runModule ? { runModule: this.deps.runModule } : {}),
     });
-    const runner = new ActionRunner({ handlers, coordination: this.coordination, outcomes: sink, clock: this.clock, logger: this.log, vars: this.vars, signal: this.actionsAbort.signal });
+    const runner = new ActionRunner({
+      handlers,
+      coordination: this.coordination,
+      outcomes: sink,
+      clock: this.clock,
+      logger: this.log,
+      vars: this.vars,
+      signal: this.actionsAbort.signal,
+      feedback: (item) => this.feedBack(item),
+    });
     this.dispatcher = new ActionDispatcher({ queue: this.actionQueue, runner, outcomes: sink, logger: this.log, now: () => this.clock.now() });
     await this.dispatcher.start(config.actionConcurrency);
     this.log.info({ actions: [...handlers.keys()].sort(), concurrency: config.actionConcurrency, history: redisUrl !== undefined ? 'redis' : (historyFile ?? 'memory') }, 'action workers started');
+  }
+
+  /**
+   * `set_facts` / `post_events`: an action's artifacts go onto the target ruleset's queue (as a
+   * fact or an event), so they are evaluated in order with everything else, on whichever process
+   * holds that ruleset. The dedup key ties them to the action, so a retry does not repeat them.
+   */
+  private async feedBack(item: Feedback): Promise<void> {
+    if (!this.rulebook.rulesets.some((rs) => rs.name === item.ruleset)) {
+      this.log.warn({ ruleset: item.ruleset, dispatchKey: item.request.dispatchKey }, 'artifacts for an unknown ruleset dropped');
+      return;
+    }
+    const id = randomUUID();
+    const now = this.clock.now();
+    const meta = { source: { name: item.request.action, type: 'internal' }, received_at: new Date(now).toISOString(), uuid: id };
+    const event = { ...item.data, meta: { ...meta, ...(typeof item.data.meta === 'object' && item.data.meta !== null ? (item.data.meta as object) : {}) } };
+    await this.queue.enqueue([
+      { ruleset: item.ruleset, events: [{ id, source: item.request.action, event, receivedAt: now, dedupKey: `${item.request.dispatchKey}:${item.kind}`, ...(item.kind === 'fact' ? { kind: 'fact' as const } : {}) }] },
+    ]);
   }
 
   /** Moves what the evaluator put in the outbox onto the action queue, then removes it. */
@@ -326,7 +356,9 @@ class RunningEngine implements Engine {
       // Leave the event to the queue (redelivered after a restart with a durable queue).
       throw new AutohealError(ErrorCode.QueueUnavailable, 'the engine is stopping', { retryable: true });
     }
-    const result = await this.exclusive(() => evaluator.processEvent(ruleset, queued.id, queued.event));
+    const result = await this.exclusive(() =>
+      queued.kind === 'fact' ? evaluator.assertFact(ruleset, queued.id, queued.event) : evaluator.processEvent(ruleset, queued.id, queued.event),
+    );
     this.log.debug({ ruleset, eventId: queued.id, source: queued.source, fired: result.fired.length, duplicate: result.duplicate }, 'event evaluated');
     if (!result.duplicate) await this.recordHistory(ruleset, queued, result.fired, result.held);
     await this.dispatch(result.fired);

@@ -69,6 +69,15 @@ export class DurableEvaluator {
     return { duplicate: false, fired: report.fired, held: report.held };
   }
 
+  /** Asserts a queued fact (an action's `set_facts`) into a ruleset and commits the outcome. */
+  async assertFact(ruleset: string, id: string, fact: Readonly<Record<string, unknown>>): Promise<DurableResult> {
+    if (this.stale) await this.reload();
+    if (this.lastEventIds.get(ruleset) === id) return { duplicate: true, fired: [], held: [] };
+    const fired = this.evaluator.assertFact(fact, ruleset);
+    await this.commit(fired, ruleset, id);
+    return { duplicate: false, fired, held: [] };
+  }
+
   /** Runs the timers due now (once_after, not_all, expiry) and commits the outcome. */
   async advanceTime(): Promise<DurableResult> {
     if (this.stale) await this.reload();

@@ -49,6 +49,8 @@ function toResult(run: AnsibleRunResult, what: string): ActionResult {
     ...(run.rc !== null ? { rc: run.rc } : {}),
     outputTail: run.outputTail,
     details: { duration_ms: run.durationMs, ...(run.stats !== undefined ? { stats: run.stats } : {}), ...(run.signal !== null ? { signal: run.signal } : {}) },
+    // Upstream feeds artifacts back only after a successful run (rc 0).
+    ...(run.status === 'succeeded' && run.artifacts !== undefined ? { artifacts: run.artifacts.data } : {}),
   };
 }
 

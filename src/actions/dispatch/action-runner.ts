@@ -60,6 +60,16 @@ export interface ActionRunnerDeps {
   readonly abortGraceMs?: number;
   /** Aborted when the engine shuts down: running attempts are aborted too. */
   readonly signal?: AbortSignal;
+  /** Receives a successful run's artifacts for `set_facts` / `post_events` (back to the engine). */
+  readonly feedback?: (item: Feedback) => Promise<void>;
+}
+
+/** Artifacts going back to the rule engine, as a fact or as an event. */
+export interface Feedback {
+  readonly kind: 'fact' | 'event';
+  readonly ruleset: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly request: ActionRequest;
 }
 
 export class ActionRunner {
@@ -130,7 +140,10 @@ export class ActionRunner {
       const finishedAt = clock.now();
       await coordination.finish(request.dispatchKey, job.attempt);
       await this.deps.outcomes.attemptFinished(request, job.attempt, result, startedAt, finishedAt);
-      if (result.status === OutcomeStatus.Succeeded) return await this.finalize(request, result.status, result.summary, policy, result);
+      if (result.status === OutcomeStatus.Succeeded) {
+        await this.feedBack(request, result);
+        return await this.finalize(request, result.status, result.summary, policy, result);
+      }
       if (result.retryable === true && job.attempt < policy.attempts) {
         const delayMs = Math.max(result.retryAfterMs ?? 0, retryDelay(policy, job.attempt + 1, this.random));
         this.deps.logger.warn({ dispatchKey: request.dispatchKey, rule: request.rule, action: request.action, attempt: job.attempt, delayMs }, 'action attempt failed; retrying');
@@ -183,6 +196,15 @@ export class ActionRunner {
       if (grace !== undefined) clearTimeout(grace);
       if (renew !== undefined) clearInterval(renew);
     }
+  }
+
+  /** `set_facts` / `post_events`: a successful run's artifacts go back to the rule engine. */
+  private async feedBack(request: ActionRequest, result: ActionResult): Promise<void> {
+    const feedback = this.deps.feedback;
+    if (feedback === undefined || result.artifacts === undefined) return;
+    const ruleset = typeof request.args.ruleset === 'string' && request.args.ruleset !== '' ? request.args.ruleset : request.ruleset;
+    if (request.args.set_facts === true) await feedback({ kind: 'fact', ruleset, data: result.artifacts, request });
+    if (request.args.post_events === true) await feedback({ kind: 'event', ruleset, data: result.artifacts, request });
   }
 
   /** An attempt found started but never finished: the process running it died. */
