@@ -111,6 +111,8 @@ export const ErrorCode = {
   OutcomeStoreConfigInvalid: 'AH_OUTCOME_STORE_CONFIG_INVALID',
   /** The outcome store could not read or write its file or Redis. Retryable. */
   OutcomeStoreFailed: 'AH_OUTCOME_STORE_FAILED',
+  /** The `api` section (metrics, health and outcomes API server) or the metrics options are invalid. */
+  ApiConfigInvalid: 'AH_API_CONFIG_INVALID',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -28,3 +28,4 @@ export {
 } from './source-config.js';
 export { errorBody, mapHttpError, type ErrorHandlerOptions, type HttpErrorBody, type HttpErrorResponse } from './error-handler.js';
 export type { SecretDeps } from '../core/index.js';
+export * from './api/index.js';

@@ -11,6 +11,7 @@
  * icinga: {url: https://icinga:5665, user: autoheal, password_env: ICINGA_PASSWORD, ca_file: /etc/icinga2/ca.crt}
  * history: {file: /var/lib/autoheal/history.jsonl, max_age: 30 days, max_count: 10000}
  * actions: {concurrency: 4}
+ * api: {host: 0.0.0.0, port: 5080, token_env: AUTOHEAL_API_TOKEN}     # /metrics, /healthz, /readyz, /api/outcomes
  * ```
  * Each section is resolved once at start by the part that uses it; every problem is reported
  * at once, naming the file and the section.
@@ -23,6 +24,7 @@ import { resolveGitlabConfig, type GitlabConfig } from '../actions/gitlab/index.
 import { resolveIcingaActionsConfig, type IcingaActionsConfig } from '../actions/icinga/index.js';
 import { resolveNotifiersConfig, type NotifiersConfig } from '../actions/notify/index.js';
 import { didYouMean, parseYaml } from '../rules/rulebook/index.js';
+import { resolveApiConfig, type ApiConfig } from '../http/api/index.js';
 
 export interface EngineConfig {
   readonly controller?: ControllerConfig;
@@ -32,9 +34,11 @@ export interface EngineConfig {
   readonly history: { readonly file?: string; readonly maxAgeMs?: number; readonly maxCount?: number };
   /** Actions run at once in this process. */
   readonly actionConcurrency: number;
+  /** `/metrics`, `/healthz`, `/readyz`, `/api/outcomes`; off without an `api` section. */
+  readonly api?: ApiConfig;
 }
 
-const SECTIONS = ['controller', 'notifiers', 'gitlab', 'icinga', 'history', 'actions'] as const;
+const SECTIONS = ['controller', 'notifiers', 'gitlab', 'icinga', 'history', 'actions', 'api'] as const;
 
 /** Reads and resolves the config file (or only the environment when there is none). */
 export async function loadEngineConfig(file: string | undefined, deps: SecretDeps): Promise<EngineConfig> {
@@ -77,6 +81,7 @@ export async function loadEngineConfig(file: string | undefined, deps: SecretDep
   const notifiers = (await section('notifiers', () => resolveNotifiersConfig(raw.notifiers, deps))) ?? new Map();
   const gitlab = raw.gitlab === undefined ? undefined : await section('gitlab', () => resolveGitlabConfig(raw.gitlab, deps));
   const icinga = raw.icinga === undefined ? undefined : await section('icinga', () => resolveIcingaActionsConfig(raw.icinga, deps));
+  const api = raw.api === undefined ? undefined : await section('api', () => resolveApiConfig(raw.api, deps));
   const history = resolveHistory(raw.history, problems);
   const actionConcurrency = resolveConcurrency(raw.actions, problems);
   if (problems.length > 0) {
@@ -89,6 +94,7 @@ export async function loadEngineConfig(file: string | undefined, deps: SecretDep
     ...(controller !== undefined ? { controller } : {}),
     ...(gitlab !== undefined ? { gitlab } : {}),
     ...(icinga !== undefined ? { icinga } : {}),
+    ...(api !== undefined ? { api } : {}),
   };
 }
 

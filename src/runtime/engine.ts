@@ -30,13 +30,18 @@ import {
   type ActionQueue,
   type CoordinationStore,
   type Feedback,
+  type OutcomeSink,
 } from '../actions/dispatch/index.js';
 import { randomUUID } from 'node:crypto';
 import { DecisionKind as HistoryDecision, MemoryOutcomeStore, RedisOutcomeStore, eventHost, summarizeEvent, type OutcomeStore } from '../outcomes/index.js';
 import { decodeState, type DispatchRecord } from '../state/index.js';
 import { createActionHandlers, decisionId, INLINE_ACTIONS, outcomeSinkFor } from './action-handlers.js';
 import { createActionRunner, type RunFiredRule } from './action-runner.js';
-import { loadEngineConfig } from './engine-config.js';
+import { loadEngineConfig, type EngineConfig } from './engine-config.js';
+import { EngineMetrics } from '../metrics/index.js';
+import { createApiServer, type ApiServer } from '../http/index.js';
+import type { EnqueueBatch, EnqueueResult } from '../queue/index.js';
+import type { DecisionKind } from '../rules/engine/index.js';
 import { resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } from './engine-options.js';
 import { createPluginSourceEntry, pluginEmitter } from './plugin-source-entry.js';
 
@@ -77,6 +82,8 @@ export interface Engine {
   readonly stopped: Promise<EngineStop>;
   /** Stops sources, the queue consumer and the stores, bounded by `closeTimeoutMs`. Idempotent. */
   close(): Promise<void>;
+  /** Where the operations API listens, when the config has an `api` section. */
+  readonly apiAddress?: { readonly host: string; readonly port: number } | undefined;
 }
 
 export interface EngineDeps {
@@ -131,6 +138,11 @@ class RunningEngine implements Engine {
   private coordination: CoordinationStore | undefined;
   private actionQueue: ActionQueue | undefined;
   private dispatcher: ActionDispatcher | undefined;
+  private config: EngineConfig | undefined;
+  readonly metrics = new EngineMetrics();
+  private api: ApiServer | undefined;
+  /** The operations API's bound address (`api` config section), for tests and logs. */
+  apiAddress: { host: string; port: number } | undefined;
   /** Serialises every call into the evaluator (events of all rulesets, timers). */
   private evaluation: Promise<unknown> = Promise.resolve();
   /** Per ruleset, the tail of its action chain: a ruleset's actions run one at a time, in order. */
@@ -207,7 +219,10 @@ class RunningEngine implements Engine {
     for (const rs of rulebook.rulesets) {
       for (const source of rs.sources) {
         if (webhookSourceKind(source) === undefined) continue;
-        const server = createSourceServer({ source, ruleset: rs.name, queue: this.queue, logger: log, env: this.deps.env ?? process.env, clock: this.clock });
+        const server = createSourceServer({ source, ruleset: rs.name, queue: this.countingQueue(), logger: log, env: this.deps.env ?? process.env, clock: this.clock });
+        server.app.addHook('onResponse', async (_request, reply) => {
+          this.metrics.webhookRequest(source.name, reply.statusCode);
+        });
         this.servers.push(server);
         const address = await server.start();
         this.listening.push({ ruleset: rs.name, source: source.name, host: address.host, port: address.port });
@@ -238,6 +253,7 @@ class RunningEngine implements Engine {
       );
       log.info({ ruleset: entry.ruleset, source: entry.source.name, plugin: entry.source.plugin }, 'source started');
     }
+    await this.startApi();
     this.started = true;
     log.info({ rulebook: rulebook.file, rulesets: rulebook.rulesets.length }, 'engine started');
   }
@@ -254,6 +270,7 @@ class RunningEngine implements Engine {
   private async startActions(): Promise<void> {
     const env = this.deps.env ?? process.env;
     const config = await loadEngineConfig(this.options.configFile, { env, readFile: (path) => readFile(path, 'utf8') });
+    this.config = config;
     const redisUrl = this.options.redisUrl;
     const retention = {
       ...(config.history.maxAgeMs !== undefined ? { maxAgeMs: config.history.maxAgeMs } : {}),
@@ -267,7 +284,7 @@ class RunningEngine implements Engine {
     await this.outcomes.start();
     this.coordination = redisUrl !== undefined ? new RedisCoordinationStore({ url: redisUrl }) : new MemoryCoordinationStore(this.clock);
     this.actionQueue = redisUrl !== undefined ? new RedisActionQueue({ url: redisUrl }) : new MemoryActionQueue();
-    const sink = outcomeSinkFor(this.outcomes);
+    const sink = this.measured(outcomeSinkFor(this.outcomes));
     const handlers = createActionHandlers({
       config,
       projectDir: this.options.projectDir,
@@ -291,6 +308,79 @@ class RunningEngine implements Engine {
     this.dispatcher = new ActionDispatcher({ queue: this.actionQueue, runner, outcomes: sink, logger: this.log, now: () => this.clock.now() });
     await this.dispatcher.start(config.actionConcurrency);
     this.log.info({ actions: [...handlers.keys()].sort(), concurrency: config.actionConcurrency, history: redisUrl !== undefined ? 'redis' : (historyFile ?? 'memory') }, 'action workers started');
+  }
+
+  /** The event queue as webhook sources see it, counting what they queue and what was a duplicate. */
+  private countingQueue(): EventQueue {
+    const queue = this.queue;
+    const metrics = this.metrics;
+    return new Proxy(queue, {
+      get(target, prop, receiver) {
+        if (prop !== 'enqueue') return Reflect.get(target, prop, receiver) as unknown;
+        return async (batches: readonly EnqueueBatch[]): Promise<EnqueueResult> => {
+          const result = await target.enqueue(batches);
+          const queued = new Set(result.queued);
+          const duplicates = new Set(result.duplicates);
+          for (const batch of batches) {
+            for (const e of batch.events) {
+              if (queued.has(e.id)) metrics.eventReceived(batch.ruleset, e.source);
+              else if (duplicates.has(e.id)) metrics.eventDeduplicated(batch.ruleset, e.source);
+            }
+          }
+          return result;
+        };
+      },
+    });
+  }
+
+  /** Adds action metrics (outcome counts, durations, breaker trips) to the history sink. */
+  private measured(sink: OutcomeSink): OutcomeSink {
+    const firstStart = new Map<string, number>();
+    return {
+      attemptStarted: async (request, attempt, at) => {
+        if (!firstStart.has(request.dispatchKey)) firstStart.set(request.dispatchKey, at);
+        await sink.attemptStarted(request, attempt, at);
+      },
+      attemptFinished: (request, attempt, result, startedAt, finishedAt) => sink.attemptFinished(request, attempt, result, startedAt, finishedAt),
+      actionFinished: async (request, status, summary, at) => {
+        const started = firstStart.get(request.dispatchKey);
+        firstStart.delete(request.dispatchKey);
+        this.metrics.actionFinished(request.action, status, started === undefined ? undefined : at - started);
+        if (status === 'skipped' && summary.startsWith('circuit breaker open')) this.metrics.circuitBreakerOpened(request.rule);
+        await sink.actionFinished(request, status, summary, at);
+      },
+    };
+  }
+
+  /** The operations API (`api` config section): metrics, health, readiness, outcomes. */
+  private async startApi(): Promise<void> {
+    const api = this.config?.api;
+    const rulesets = this.rulebook.rulesets.map((rs) => rs.name);
+    this.metrics.watchQueueDepths(async () => {
+      const depths: Record<string, number> = {};
+      for (const name of rulesets) depths[`events:${name}`] = await this.queue.depth(name);
+      if (this.actionQueue !== undefined) depths.actions = await this.actionQueue.depth();
+      return depths;
+    });
+    if (api === undefined) return;
+    if (api.literalToken) this.log.warn({}, 'the API token is written in the config file; prefer token_env or token_file');
+    this.api = createApiServer({
+      host: api.host,
+      port: api.port,
+      metrics: this.metrics,
+      ...(this.outcomes !== undefined ? { outcomes: this.outcomes } : {}),
+      ...(api.token !== undefined ? { token: api.token } : {}),
+      metricsAuth: api.metricsAuth,
+      logger: this.log,
+      clock: this.clock,
+      readiness: [
+        { name: 'event-queue', check: async () => ({ ok: (await this.queue.depth(rulesets[0] ?? '')) >= 0 }) },
+        { name: 'action-queue', check: async () => ({ ok: this.actionQueue === undefined || (await this.actionQueue.depth()) >= 0 }) },
+        { name: 'engine', check: async () => (this.stopReason === undefined ? { ok: true } : { ok: false, detail: 'stopping' }) },
+      ],
+    });
+    this.apiAddress = await this.api.start();
+    this.log.info({ host: this.apiAddress.host, port: this.apiAddress.port }, 'api listening');
   }
 
   /**
@@ -328,6 +418,8 @@ class RunningEngine implements Engine {
 
   /** History: the event, and what each rule decided about it. Never fails the evaluation. */
   private async recordHistory(ruleset: string, queued: QueuedEvent | undefined, fired: readonly FiredRule[], held: ReadonlyArray<{ rule: string; kind: string; reason: string }>): Promise<void> {
+    for (const f of fired) this.metrics.ruleMatched(f.ruleset, f.rule);
+    for (const h of held) this.metrics.ruleDecision(ruleset, h.rule, h.kind as DecisionKind);
     const outcomes = this.outcomes;
     if (outcomes === undefined) return;
     try {
@@ -460,7 +552,8 @@ class RunningEngine implements Engine {
     const left = (): number => Math.max(1, deadline - this.clock.now());
     log.info({ reason: this.stopReason.reason }, 'engine stopping');
     if (this.timer !== undefined) clearTimeout(this.timer);
-    // HTTP servers first: senders get 503 and retry elsewhere or later.
+    // HTTP servers first: senders get 503 and retry elsewhere or later; probes see us go.
+    if (this.api !== undefined) await bounded(this.api.close(), left(), 'close api', log);
     await bounded(Promise.all(this.servers.map((s) => s.close())), left(), 'close sources', log);
     await bounded(Promise.all(this.plugins.map((p) => p.close())), left(), 'close plugin sources', log);
     // Give the event in progress half the remaining time to finish its actions, then cancel them.

@@ -64,9 +64,11 @@ describe('the rsyslog story', () => {
         'notifiers:',
         `  ops: {type: zulip, url: "${chat.url}", email: bot@zulip.test, api_key_env: ZULIP_API_KEY, stream: ops}`,
         `history: {file: "${history}"}`,
+        'api: {host: 127.0.0.1, port: 0, token_env: AUTOHEAL_API_TOKEN}',
       ].join('\n'),
     );
-    const env = { GITLAB_WEBHOOK_TOKEN: HOOK_TOKEN, AWX_TOKEN: FAKE_AWX_TOKEN, GITLAB_API_TOKEN: GITLAB_TOKEN, ZULIP_API_KEY: ZULIP_KEY };
+    const API_TOKEN = `api-${randomUUID()}`;
+    const env = { GITLAB_WEBHOOK_TOKEN: HOOK_TOKEN, AWX_TOKEN: FAKE_AWX_TOKEN, GITLAB_API_TOKEN: GITLAB_TOKEN, ZULIP_API_KEY: ZULIP_KEY, AUTOHEAL_API_TOKEN: API_TOKEN };
     let stdout = '';
     const logs: string[] = [];
     const io: CliIo = { stdout: (t) => (stdout += t), stderr: () => undefined, env };
@@ -123,6 +125,20 @@ describe('the rsyslog story', () => {
     expect(job?.attempts[0].details).toMatchObject({ controller_job_id: expect.any(Number) });
     expect(JSON.stringify(items)).not.toContain(ZULIP_KEY);
     expect(logs.join('')).not.toContain(GITLAB_TOKEN);
+
+    // The operations API: metrics of what happened, health, and the same history over HTTP.
+    const api = `http://127.0.0.1:${started.apiAddress?.port}`;
+    const metrics = await (await fetch(`${api}/metrics`)).text();
+    expect(metrics).toContain('autoheal_webhook_requests_total{source="gitlab",status="202"} 1');
+    expect(metrics).toContain('autoheal_events_received_total{ruleset="rsyslog",source="gitlab"} 1');
+    expect(metrics).toContain('autoheal_rule_matches_total{ruleset="rsyslog",rule="restart rsyslog"} 1');
+    expect(metrics).toContain('autoheal_actions_total{action="run_job_template",status="succeeded"} 1');
+    expect(metrics).toMatch(/autoheal_action_duration_seconds_count\{action="notify"\} 1/);
+    expect((await fetch(`${api}/healthz`)).status).toBe(200);
+    expect((await fetch(`${api}/readyz`)).status).toBe(200);
+    expect((await fetch(`${api}/api/outcomes`)).status).toBe(401);
+    const page = (await (await fetch(`${api}/api/outcomes?rule=restart%20rsyslog`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).json()) as { items: unknown[] };
+    expect(page.items).toHaveLength(3);
 
     for (const l of listeners) l();
     expect(await running).toBe(0);
