@@ -92,10 +92,14 @@ export class DurableEvaluator {
   }
 
   private async commit(fired: readonly FiredRule[], ruleset: string | undefined, eventId: string | undefined): Promise<void> {
-    const batch: RulesetChanges[] = this.rulebook.rulesets.map((rs) => {
+    const batch: RulesetChanges[] = [];
+    for (const rs of this.rulebook.rulesets) {
       const changes = (this.evaluator.session(rs.name) as NonNullable<ReturnType<RulebookEvaluator['session']>>).takeChanges();
-      return rs.name === ruleset && eventId !== undefined ? { ruleset: rs.name, changes, lastEventId: eventId } : { ruleset: rs.name, changes };
-    });
+      const marks = rs.name === ruleset && eventId !== undefined;
+      // A ruleset the event left untouched writes nothing (the event's own ruleset records its id).
+      if (!marks && changes.put.length === 0 && changes.removed.length === 0 && changes.meta === undefined) continue;
+      batch.push(marks ? { ruleset: rs.name, changes, lastEventId: eventId } : { ruleset: rs.name, changes });
+    }
     const outbox = fired.map((f) => encodeState(toDispatchRecord(f, eventId)));
     try {
       await this.options.store.save(batch, outbox);

@@ -28,7 +28,7 @@ export class MemoryStateStore implements StateStore {
       const entry = this.entry(ruleset);
       for (const id of changes.removed) entry.objects.delete(id);
       for (const obj of changes.put) entry.objects.set(obj.id, obj);
-      entry.meta = changes.meta;
+      if (changes.meta !== undefined) entry.meta = changes.meta;
       if (lastEventId !== undefined) entry.lastEventId = lastEventId;
     }
     this.outbox.push(...outbox);

@@ -55,7 +55,7 @@ export class RedisStateStore implements StateStore {
       const k = this.keys(ruleset);
       if (changes.removed.length > 0) tx.hdel(k.objects, ...changes.removed.map(String));
       if (changes.put.length > 0) tx.hset(k.objects, Object.fromEntries(changes.put.map((o) => [String(o.id), encodeState(o)])));
-      tx.set(k.meta, encodeState(changes.meta));
+      if (changes.meta !== undefined) tx.set(k.meta, encodeState(changes.meta));
       if (lastEventId !== undefined) tx.set(k.last, lastEventId);
     }
     if (outbox.length > 0) tx.rpush(this.outboxKey, ...outbox);

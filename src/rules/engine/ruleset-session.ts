@@ -85,7 +85,8 @@ export interface SessionState extends SessionMeta {
 export interface SessionChanges {
   readonly put: readonly MemoryObject[];
   readonly removed: readonly number[];
-  readonly meta: SessionMeta;
+  /** Present when windows or not-defined states changed (and on the first call). */
+  readonly meta?: SessionMeta;
 }
 
 /** A throttle window of one group (`once_within`, `accumulate_within`). */
@@ -131,6 +132,8 @@ export class RulesetSession {
   private readonly joinPlans = new Map<number, ReadonlyArray<{ readonly key: CompiledRule['joinKeys'][number]; readonly atPos: JoinIndex; readonly atOther: JoinIndex }>>();
   /** Where each object was filed, to unfile it on removal. */
   private readonly filedIn = new Map<number, Array<{ index: JoinIndex; key: unknown }>>();
+  /** Whether windows or not-defined states changed since the last `takeChanges` (true at first). */
+  private metaDirty = true;
   /** Objects added and ids removed since the last `takeChanges`, for incremental persistence. */
   private added = new Map<number, MemoryObject>();
   private removedIds = new Set<number>();
@@ -199,6 +202,7 @@ export class RulesetSession {
     for (const [ruleIndex, window] of this.collectWindows) {
       if (window.until > now) continue;
       this.collectWindows.delete(ruleIndex);
+      this.metaDirty = true;
       const rule = this.compiled.rules[ruleIndex] as CompiledRule;
       const kept = [...window.groups.values()].map((g) =>
         tagRuleEngine(g.data, { once_after_time_window: windowLabel(rule), events_in_window: g.count }),
@@ -209,6 +213,7 @@ export class RulesetSession {
     for (const [ruleIndex, window] of this.watchWindows) {
       if (window.until > now) continue;
       this.watchWindows.delete(ruleIndex);
+      this.metaDirty = true;
       const rule = this.compiled.rules[ruleIndex] as CompiledRule;
       if (window.seen.size < rule.patterns.length) due.push({ at: window.until, ruleIndex, bindings: { [window.first.binding]: window.first.data } });
     }
@@ -283,6 +288,7 @@ export class RulesetSession {
         continue;
       }
       this.groupWindows.delete(key);
+      this.metaDirty = true;
       const rule = this.compiled.rules[Number(key.slice(0, key.indexOf('|')))] as CompiledRule;
       if (rule.rule.throttle?.kind === 'accumulate_within') {
         this.decide(rule, DecisionKind.Expired, `accumulate_within ${rule.rule.throttle.windowText} passed with ${window.count} of ${rule.rule.throttle.threshold ?? 0} events; discarded`);
@@ -293,6 +299,7 @@ export class RulesetSession {
 
   private setGroupWindow(slot: string, window: GroupWindow): void {
     this.groupWindows.set(slot, window);
+    this.metaDirty = true;
     if (window.until < this.earliestExpiry) this.earliestExpiry = window.until;
   }
 
@@ -380,9 +387,15 @@ export class RulesetSession {
     return { ...this.exportMeta(), objects: [...this.memory.values()] };
   }
 
-  /** What changed since the last call: objects to store and drop, and the (small) rest in full. */
+  /**
+   * What changed since the last call: objects to store and drop, and the (small) rest in full
+   * when it changed. The stored `nextId` may lag behind; import takes the largest object id
+   * into account, so ids stay unique.
+   */
   takeChanges(): SessionChanges {
-    const changes: SessionChanges = { put: [...this.added.values()], removed: [...this.removedIds], meta: this.exportMeta() };
+    const meta = this.metaDirty ? { meta: this.exportMeta() } : {};
+    this.metaDirty = false;
+    const changes: SessionChanges = { put: [...this.added.values()], removed: [...this.removedIds], ...meta };
     this.added = new Map();
     this.removedIds = new Set();
     return changes;
@@ -397,7 +410,10 @@ export class RulesetSession {
       this.memory.set(obj.id, obj);
       this.file(obj);
     }
-    this.nextId = Math.max(state.nextId, ...state.objects.map((o) => o.id + 1), 1);
+    // A loop, not Math.max(...ids): a large memory would overflow the argument list.
+    let nextId = Math.max(state.nextId, 1);
+    for (const obj of state.objects) if (obj.id >= nextId) nextId = obj.id + 1;
+    this.nextId = nextId;
     for (const [name, none] of Object.entries(state.notExists)) {
       const rule = byName.get(name);
       if (rule?.notExistsPath !== undefined) this.noneHasPath.set(rule.index, none);
@@ -421,6 +437,7 @@ export class RulesetSession {
     }
     this.added = new Map();
     this.removedIds = new Set();
+    this.metaDirty = false;
   }
 
   private exportMeta(): SessionMeta {
@@ -497,6 +514,8 @@ export class RulesetSession {
   /** Applies a rule's throttle to a match; returns what fires now (possibly nothing). */
   private throttle(rule: CompiledRule, bindings: Bindings, now: number): Bindings[] {
     const throttle = rule.rule.throttle;
+    // Every throttle decision changes a window or a count.
+    this.metaDirty = true;
     const data = bindings.m ?? Object.values(bindings)[0];
     if (throttle === undefined || data === undefined) return [bindings];
     const key = groupKey(throttle.groupBy.map((ref) => readPath(data, ref.path)));
@@ -549,6 +568,7 @@ export class RulesetSession {
     const timeoutMs = rule.rule.condition.timeoutMs ?? 0;
     for (const pattern of rule.patterns) {
       if (pattern.joins.size > 0 || !pattern.predicate(obj.data, EMPTY_BINDINGS)) continue;
+      this.metaDirty = true;
       let window = this.watchWindows.get(rule.index);
       if (window === undefined) {
         window = { until: now + timeoutMs, first: { binding: pattern.binding, data: obj.data }, seen: new Set() };
@@ -705,6 +725,7 @@ export class RulesetSession {
           break;
         }
       }
+      if (isNone !== wasNone) this.metaDirty = true;
       this.noneHasPath.set(index, isNone);
       if (!isNone || wasNone || suppressed) continue;
       const cause = removed?.find((o) => readPath(o.data, path) !== MISSING);
