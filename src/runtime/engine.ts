@@ -516,6 +516,10 @@ class RunningEngine implements Engine {
     const request = this.evaluator?.inner.shutdownRequested;
     if (request === undefined || this.stopReason !== undefined) return;
     this.log.info({ ruleset: request.ruleset, rule: request.rule, kind: request.kind, delay: request.delay }, 'shutdown requested');
+    // Upstream: `now` cancels running actions at once; `graceful` lets them finish for up to
+    // `delay` seconds (then they are cancelled, as at the end of any close).
+    if (request.kind === 'now') this.actionsAbort.abort();
+    else if (request.delay !== undefined) setTimeout(() => this.actionsAbort.abort(), Math.max(0, request.delay * 1000)).unref();
     this.requestStop({ reason: EngineStopReason.Shutdown, exitCode: 0 });
   }
 
