@@ -314,6 +314,23 @@ class RunningEngine implements Engine {
   private countingQueue(): EventQueue {
     const queue = this.queue;
     const metrics = this.metrics;
+    // History: a duplicate delivery is a decision too ("why didn't it run again?").
+    const recordDuplicate = async (ruleset: string, e: QueuedEvent): Promise<void> => {
+      try {
+        await this.outcomes?.recordDecision({
+          decisionId: decisionId(e.id, ruleset, '(intake)'),
+          eventId: e.id,
+          ruleset,
+          rule: '(intake)',
+          kind: HistoryDecision.Deduplicated,
+          reason: `duplicate of an event already queued (dedup key ${e.dedupKey ?? 'unknown'})`,
+          at: this.clock.now(),
+          matchedEventIds: [e.id],
+        });
+      } catch (err) {
+        this.log.warn({ err, ruleset }, 'could not record history');
+      }
+    };
     return new Proxy(queue, {
       get(target, prop, receiver) {
         if (prop !== 'enqueue') return Reflect.get(target, prop, receiver) as unknown;
@@ -324,7 +341,10 @@ class RunningEngine implements Engine {
           for (const batch of batches) {
             for (const e of batch.events) {
               if (queued.has(e.id)) metrics.eventReceived(batch.ruleset, e.source);
-              else if (duplicates.has(e.id)) metrics.eventDeduplicated(batch.ruleset, e.source);
+              else if (duplicates.has(e.id)) {
+                metrics.eventDeduplicated(batch.ruleset, e.source);
+                void recordDuplicate(batch.ruleset, e);
+              }
             }
           }
           return result;

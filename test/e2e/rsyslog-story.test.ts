@@ -108,6 +108,15 @@ describe('the rsyslog story', () => {
     expect(message.content).toBe('Restarted rsyslog on web01 for https://gitlab.example.com/ops/infra/-/issues/23');
     expect(awx.launches()).toHaveLength(1);
 
+    // GitLab sends the same delivery again (same Idempotency-Key): acknowledged, nothing runs twice.
+    const again = await fetch(`http://127.0.0.1:${port}/gitlab`, {
+      method: 'POST',
+      headers: { ...payload.headers, 'X-Gitlab-Token': HOOK_TOKEN, 'Content-Type': 'application/json' },
+      body: JSON.stringify(payload.body),
+    });
+    expect(again.status).toBe(202);
+    expect(await again.json()).toMatchObject({ accepted: 0, duplicates: 1 });
+
     // autoheal history: the whole chain, every action succeeded.
     let out = '';
     const historyIo: CliIo = { stdout: (t) => (out += t), stderr: (t) => (out += t), env: {} };
@@ -129,7 +138,8 @@ describe('the rsyslog story', () => {
     // The operations API: metrics of what happened, health, and the same history over HTTP.
     const api = `http://127.0.0.1:${started.apiAddress?.port}`;
     const metrics = await (await fetch(`${api}/metrics`)).text();
-    expect(metrics).toContain('autoheal_webhook_requests_total{source="gitlab",status="202"} 1');
+    expect(metrics).toContain('autoheal_webhook_requests_total{source="gitlab",status="202"} 2');
+    expect(metrics).toContain('autoheal_events_deduplicated_total{ruleset="rsyslog",source="gitlab"} 1');
     expect(metrics).toContain('autoheal_events_received_total{ruleset="rsyslog",source="gitlab"} 1');
     expect(metrics).toContain('autoheal_rule_matches_total{ruleset="rsyslog",rule="restart rsyslog"} 1');
     expect(metrics).toContain('autoheal_actions_total{action="run_job_template",status="succeeded"} 1');
@@ -137,6 +147,7 @@ describe('the rsyslog story', () => {
     expect((await fetch(`${api}/healthz`)).status).toBe(200);
     expect((await fetch(`${api}/readyz`)).status).toBe(200);
     expect((await fetch(`${api}/api/outcomes`)).status).toBe(401);
+    expect(awx.launches()).toHaveLength(1);
     const page = (await (await fetch(`${api}/api/outcomes?rule=restart%20rsyslog`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).json()) as { items: unknown[] };
     expect(page.items).toHaveLength(3);
 
