@@ -190,7 +190,7 @@ class RunningEngine implements Engine {
       rs.sources
         .filter((s) => webhookSourceKind(s) === undefined)
         // Throws, positioned, for a plugin `autoheal run` cannot start (kafka, icinga, …).
-        .map((source) => ({ ruleset: rs.name, source, ...createPluginSourceEntry(source, log, rs.name) })),
+        .map((source) => ({ ruleset: rs.name, source, ...createPluginSourceEntry(source, log, rs.name, this.deps.env ?? process.env) })),
     );
 
     const info = await this.queue.start();

@@ -16,12 +16,20 @@ import { createIcingaSource } from '../sources/icinga/index.js';
 import type { SourceLogger } from '../sources/plugin-source.js';
 
 /** Canonical names of the plugin sources `autoheal run` can start. */
-export const PLUGIN_SOURCE_FACTORIES: Readonly<Record<string, (args: unknown, ruleset: string, logger: SourceLogger) => PluginSource>> = {
+/** What a plugin source may need besides its arguments. */
+export interface PluginSourceContext {
+  readonly ruleset: string;
+  readonly logger: SourceLogger;
+  /** For `*_env` secrets in the source's arguments. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export const PLUGIN_SOURCE_FACTORIES: Readonly<Record<string, (args: unknown, context: PluginSourceContext) => PluginSource>> = {
   'eda.builtin.range': (args) => createRangeSource(args),
   'eda.builtin.generic': (args) => createGenericSource(args),
   // The Icinga 2 event stream: reconnects by itself and reconciles current problems after
   // every connect; its dedup keys make one remediation of what several processes receive.
-  'autoheal.icinga': (args, ruleset, logger) => createIcingaSource(args, { ruleset }, { logger }),
+  'autoheal.icinga': (args, { ruleset, logger, env }) => createIcingaSource(args, { ruleset }, { logger, env }),
 };
 
 /** True when `autoheal run` starts this entry as a plugin source. */
@@ -38,12 +46,13 @@ export function createPluginSourceEntry(
   source: SourceSpec,
   filterLogger: FilterLogger & SourceLogger,
   ruleset = '',
+  env: NodeJS.ProcessEnv = process.env,
 ): { plugin: PluginSource; filters: readonly EventFilter[] } {
   const factory = PLUGIN_SOURCE_FACTORIES[source.canonicalPlugin];
   if (factory === undefined) throw positioned(source, `source plugin "${source.plugin}" is not supported by autoheal run yet`);
   try {
     const filters = source.filters.map((f) => compileFilter(f, filterLogger));
-    return { plugin: factory(source.args, ruleset, filterLogger), filters };
+    return { plugin: factory(source.args, { ruleset, logger: filterLogger, env }), filters };
   } catch (err) {
     if (err instanceof AutohealError) throw positioned(source, err.message);
     throw err;

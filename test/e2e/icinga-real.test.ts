@@ -1,0 +1,80 @@
+/**
+ * A passive check result in a real Icinga 2 reaches a rule of `autoheal run` (issue "Intake",
+ * item 4): the engine's autoheal.icinga source streams /v1/events from a throwaway icinga2, the
+ * rule fires on the HARD CRITICAL state change, and its debug output appears.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../src/cli/cli-io.js';
+import { runCommand, type SignalSource } from '../../src/cli/commands/run-command.js';
+import type { Engine } from '../../src/runtime/index.js';
+import { findIcinga2, startIcinga2, type Icinga2Server } from '../support/icinga2-server.js';
+
+const BINARY = findIcinga2();
+
+async function until<T>(what: string, probe: () => T | undefined, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(BINARY === undefined)(`autoheal run with a real icinga2${BINARY === undefined ? ' (SKIPPED: no icinga2 binary)' : ''}`, () => {
+  let server: Icinga2Server;
+  let dir: string;
+  beforeAll(async () => {
+    server = await startIcinga2({ services: ['rsyslog'] });
+    dir = mkdtempSync(join(tmpdir(), 'autoheal-icinga-e2e-'));
+  }, 40_000);
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('fires a rule on a passive CRITICAL check result', async () => {
+    const rulebook = join(dir, 'icinga.yml');
+    writeFileSync(
+      rulebook,
+      `- name: icinga
+  hosts: all
+  sources:
+    - name: icinga
+      autoheal.icinga:
+        url: ${server.url}
+        user: ${server.user}
+        password_env: ICINGA_PASSWORD
+        ca_file: ${server.caFile}
+        tls_server_name: localhost
+        types: [StateChange]
+  rules:
+    - name: rsyslog critical
+      condition: event.icinga.service == "rsyslog" and event.icinga.state_text == "CRITICAL" and event.icinga.state_type == "HARD"
+      action:
+        debug:
+          msg: "{{ event.icinga.service }} on {{ event.icinga.host }}: {{ event.icinga.output }}"
+`,
+    );
+    let stdout = '';
+    const io: CliIo = { stdout: (t) => (stdout += t), stderr: () => undefined, env: { ICINGA_PASSWORD: server.password } };
+    const listeners = new Set<() => void>();
+    const signals: SignalSource = { on: (_s, l) => void listeners.add(l), off: (_s, l) => void listeners.delete(l) };
+    let engine: Engine | undefined;
+    let logs = '';
+    const logger = pino({ level: 'info' }, { write: (line: string) => void (logs += line) });
+    const running = runCommand(rulebook, {}, io, { logger, signals, onStarted: (e) => (engine = e) });
+    await until('the engine', () => engine);
+    // Once the stream is subscribed (and the first reconcile done), make rsyslog fail.
+    await until('the event stream', () => (logs.includes('icinga reconcile done') ? true : undefined));
+    await server.processCheckResult('rsyslog', 2, 'PROCS CRITICAL: 0 processes with command name rsyslogd');
+    // Icinga 2.13 delivers stream events up to ~5 s late.
+    await until('the rule output', () => (stdout.includes('rsyslog on web01: PROCS CRITICAL') ? true : undefined), 20_000);
+    for (const l of listeners) l();
+    expect(await running).toBe(0);
+  }, 60_000);
+});
