@@ -9,20 +9,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../support/until.js';
 import type { CliIo } from '../../src/cli/cli-io.js';
 import { runCommand, type SignalSource } from '../../src/cli/commands/run-command.js';
 import { runCli } from '../../src/cli/program.js';
 import type { Engine } from '../../src/runtime/index.js';
 
-async function until<T>(what: string, probe: () => T | undefined, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('an Alertmanager alert running a real playbook', () => {
   let dir: string;

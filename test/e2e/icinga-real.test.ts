@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../support/until.js';
 import type { CliIo } from '../../src/cli/cli-io.js';
 import { runCommand, type SignalSource } from '../../src/cli/commands/run-command.js';
 import type { Engine } from '../../src/runtime/index.js';
@@ -15,15 +16,6 @@ import { findIcinga2, startIcinga2, type Icinga2Server } from '../support/icinga
 
 const BINARY = findIcinga2();
 
-async function until<T>(what: string, probe: () => T | undefined, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.skipIf(BINARY === undefined)(`autoheal run with a real icinga2${BINARY === undefined ? ' (SKIPPED: no icinga2 binary)' : ''}`, () => {
   let server: Icinga2Server;

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../support/until.js';
 import type { CliIo } from '../../src/cli/cli-io.js';
 import { runCommand, type SignalSource } from '../../src/cli/commands/run-command.js';
 import { runCli } from '../../src/cli/program.js';
@@ -24,15 +25,6 @@ const HOOK_TOKEN = `hook-${randomUUID()}`;
 const GITLAB_TOKEN = `glpat-${randomUUID()}`;
 const ZULIP_KEY = `zk-${randomUUID()}`;
 
-async function until<T>(what: string, probe: () => T | undefined, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('the rsyslog story', () => {
   let dir: string;
