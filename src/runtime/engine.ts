@@ -38,6 +38,7 @@ import { decodeState, type DispatchRecord } from '../state/index.js';
 import { createActionHandlers, decisionId, INLINE_ACTIONS, outcomeSinkFor } from './action-handlers.js';
 import { createActionRunner, type RunFiredRule } from './action-runner.js';
 import { loadEngineConfig, type EngineConfig } from './engine-config.js';
+import { shutdownOutput } from '../actions/console/index.js';
 import { EngineMetrics } from '../metrics/index.js';
 import { createApiServer, type ApiServer } from '../http/index.js';
 import type { EnqueueBatch, EnqueueResult } from '../queue/index.js';
@@ -518,7 +519,17 @@ class RunningEngine implements Engine {
     if (fired.length === 0) return;
     const tails: Promise<void>[] = [];
     for (const f of fired) {
-      if (!f.actions.every((a) => INLINE_ACTIONS.has(a.action))) continue;
+      if (!f.actions.every((a) => INLINE_ACTIONS.has(a.action))) {
+        // The engine applied the shutdown already; its banner is printed here, as upstream does.
+        for (const a of f.actions) {
+          if (a.action !== 'shutdown' || a.args === undefined) continue;
+          const { delay, message, kind } = a.args;
+          (this.deps.stdout ?? ((text: string) => process.stdout.write(text)))(
+            shutdownOutput({ ruleset: f.ruleset, rule: f.rule, ...(typeof delay === 'number' ? { delay } : {}), message, kind }, { clock: this.clock }),
+          );
+        }
+        continue;
+      }
       const tail = (this.actionChains.get(f.ruleset) ?? Promise.resolve()).then(() => this.runFired(f));
       this.actionChains.set(f.ruleset, tail);
       tails.push(tail);
