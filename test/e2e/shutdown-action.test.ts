@@ -18,7 +18,7 @@ describe('the shutdown action', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('kind now stops the engine at once instead of waiting for a long playbook, and prints upstream'"'"'s banner', async () => {
+  it("kind now stops the engine at once instead of waiting for a long playbook, and prints upstream's banner", async () => {
     const rulebook = join(dir, 'rb.yml');
     writeFileSync(
       rulebook,
