@@ -208,7 +208,12 @@ class RunningEngine implements Engine {
         throw new AutohealError(ErrorCode.QueueUnavailable, 'could not connect the state store to Redis', { cause: err, retryable: true });
       }
     }
-    this.evaluator = await DurableEvaluator.open(rulebook, { store: this.store, clock: this.clock, vars: this.vars });
+    this.evaluator = await DurableEvaluator.open(rulebook, {
+      store: this.store,
+      clock: this.clock,
+      vars: this.vars,
+      dispatchable: (action) => !INLINE_ACTIONS.has(action),
+    });
     // Actions a crash left in the outbox (evaluated, not yet dispatched) go out first.
     await this.drainOutbox();
     await this.queue.consume(
@@ -437,6 +442,14 @@ class RunningEngine implements Engine {
     }
   }
 
+  /** Background writes (history) still running; awaited, bounded, before the stores close. */
+  private readonly pending = new Set<Promise<void>>();
+
+  private track(work: Promise<void>): void {
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
+  }
+
   /** History: the event, and what each rule decided about it. Never fails the evaluation. */
   private async recordHistory(ruleset: string, queued: QueuedEvent | undefined, fired: readonly FiredRule[], held: ReadonlyArray<{ rule: string; kind: string; reason: string }>): Promise<void> {
     for (const f of fired) this.metrics.ruleMatched(f.ruleset, f.rule);
@@ -473,7 +486,9 @@ class RunningEngine implements Engine {
       queued.kind === 'fact' ? evaluator.assertFact(ruleset, queued.id, queued.event) : evaluator.processEvent(ruleset, queued.id, queued.event),
     );
     this.log.debug({ ruleset, eventId: queued.id, source: queued.source, fired: result.fired.length, duplicate: result.duplicate }, 'event evaluated');
-    if (!result.duplicate) await this.recordHistory(ruleset, queued, result.fired, result.held);
+    // History is written alongside, not in the way: the next event need not wait for it (it is
+    // not the source of truth; a failure is logged), and consecutive writes pipeline on Redis.
+    if (!result.duplicate) this.track(this.recordHistory(ruleset, queued, result.fired, result.held));
     await this.dispatch(result.fired);
     this.markDone(queued.id);
     this.armTimer();
@@ -485,7 +500,7 @@ class RunningEngine implements Engine {
     if (evaluator === undefined || this.stopReason !== undefined) return;
     try {
       const result = await this.exclusive(() => evaluator.advanceTime());
-      await this.recordHistory('', undefined, result.fired, []);
+      this.track(this.recordHistory('', undefined, result.fired, []));
       await this.dispatch(result.fired);
     } catch (err) {
       this.log.error({ err }, 'timer evaluation failed');
@@ -533,6 +548,11 @@ class RunningEngine implements Engine {
       const tail = (this.actionChains.get(f.ruleset) ?? Promise.resolve()).then(() => this.runFired(f));
       this.actionChains.set(f.ruleset, tail);
       tails.push(tail);
+    }
+    if (fired.every((f) => f.actions.every((a) => INLINE_ACTIONS.has(a.action)))) {
+      // Console-only rules never reach the outbox: nothing to dispatch.
+      await Promise.all(tails);
+      return;
     }
     try {
       await this.drainOutbox();
@@ -599,6 +619,7 @@ class RunningEngine implements Engine {
     await bounded(Promise.all([...this.actionChains.values()]), left(), 'finish actions', log);
     if (this.actionQueue !== undefined) await bounded(this.actionQueue.close(), left(), 'close action queue', log);
     if (this.coordination !== undefined) await bounded(this.coordination.close(), left(), 'close coordination store', log);
+    await bounded(Promise.all([...this.pending]), left(), 'finish history writes', log);
     if (this.outcomes !== undefined) await bounded(this.outcomes.close(), left(), 'close history', log);
     await bounded(this.store.close(), left(), 'close state store', log);
     log.info({ reason: this.stopReason.reason, exitCode: this.stopReason.exitCode }, 'engine stopped');

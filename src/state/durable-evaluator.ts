@@ -15,6 +15,11 @@ import type { RulesetChanges, StateStore } from './state-store.js';
 export interface DurableEvaluatorOptions extends RulebookEvaluatorOptions {
   readonly store: StateStore;
   readonly clock: Clock;
+  /**
+   * Whether an action is dispatched from the outbox. Matches with none (only engine or console
+   * actions) are not written there. Default: every action.
+   */
+  readonly dispatchable?: (action: string) => boolean;
 }
 
 export interface DurableResult {
@@ -100,7 +105,8 @@ export class DurableEvaluator {
       if (!marks && changes.put.length === 0 && changes.removed.length === 0 && changes.meta === undefined) continue;
       batch.push(marks ? { ruleset: rs.name, changes, lastEventId: eventId } : { ruleset: rs.name, changes });
     }
-    const outbox = fired.map((f) => encodeState(toDispatchRecord(f, eventId)));
+    const dispatchable = this.options.dispatchable ?? (() => true);
+    const outbox = fired.filter((f) => f.actions.some((a) => dispatchable(a.action))).map((f) => encodeState(toDispatchRecord(f, eventId)));
     try {
       await this.options.store.save(batch, outbox);
     } catch (err) {
