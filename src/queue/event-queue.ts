@@ -21,8 +21,11 @@ export interface QueuedEvent {
   readonly event: Readonly<Record<string, unknown>>;
   /** When intake accepted it (clock ms). */
   readonly receivedAt: number;
-  /** `fact` for artifacts an action asserts (`set_facts`); default an event. */
-  readonly kind?: 'event' | 'fact';
+  /**
+   * `fact`: assert it (`set_facts`, a `set_fact` from another ruleset); `retract`: `event` is
+   * `{fact, partial}` to retract (a `retract_fact` from another ruleset); default an event.
+   */
+  readonly kind?: 'event' | 'fact' | 'retract';
 }
 
 /** The events of one request for one ruleset: queued all together or not at all. */

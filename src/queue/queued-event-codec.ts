@@ -67,7 +67,8 @@ export function decodeQueuedEvents(text: string): QueuedEvent[] {
     }
     const dedupKey = item['dedupKey'];
     if (dedupKey !== undefined && typeof dedupKey !== 'string') throw new TypeError(`queued events: item ${i} has a non-string dedupKey`);
-    const kind = item['kind'] === 'fact' ? ({ kind: 'fact' } as const) : {};
+    const rawKind = item['kind'];
+    const kind: Pick<QueuedEvent, 'kind'> = rawKind === 'fact' ? { kind: 'fact' } : rawKind === 'retract' ? { kind: 'retract' } : {};
     const event: QueuedEvent = { id: item['id'], source: item['source'], event: item['event'], receivedAt: item['receivedAt'], ...kind };
     return dedupKey === undefined ? event : { ...event, dedupKey };
   });

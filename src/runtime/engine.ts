@@ -42,12 +42,14 @@ import { shutdownOutput } from '../actions/console/index.js';
 import { EngineMetrics } from '../metrics/index.js';
 import { createApiServer, type ApiServer } from '../http/index.js';
 import type { EnqueueBatch, EnqueueResult } from '../queue/index.js';
-import type { DecisionKind } from '../rules/engine/index.js';
+import type { CrossRulesetWork, DecisionKind } from '../rules/engine/index.js';
 import { resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } from './engine-options.js';
 import { createPluginSourceEntry, pluginEmitter } from './plugin-source-entry.js';
 
 /** setTimeout's largest delay; a later timer is re-armed when this one fires. */
 const MAX_TIMER_MS = 2_147_483_647;
+/** Engine actions that may target another ruleset (then delivered through its queue). */
+const ENGINE_TO_OTHER_RULESET: ReadonlySet<string> = new Set(['set_fact', 'post_event', 'retract_fact']);
 
 /** Why the engine stopped. Values appear in logs. */
 export const EngineStopReason = {
@@ -212,6 +214,7 @@ class RunningEngine implements Engine {
       store: this.store,
       clock: this.clock,
       vars: this.vars,
+      deferCrossRuleset: true,
       dispatchable: (action) => !INLINE_ACTIONS.has(action),
     });
     // Actions a crash left in the outbox (evaluated, not yet dispatched) go out first.
@@ -428,6 +431,24 @@ class RunningEngine implements Engine {
     ]);
   }
 
+  /**
+   * `post_event` / `set_fact` / `retract_fact` aimed at another ruleset go through its queue, so
+   * only the process that owns that ruleset changes its memory. The key makes a replay of the
+   * outbox (after a crash) a duplicate, not a second delivery.
+   */
+  private async sendCrossRuleset(items: ReadonlyArray<{ cross: CrossRulesetWork; key: string }>): Promise<void> {
+    if (items.length === 0) return;
+    const now = this.clock.now();
+    await this.queue.enqueue(
+      items.map(({ cross, key }) => {
+        const id = randomUUID();
+        const event = cross.kind === 'retract' ? { fact: cross.data, partial: cross.partial !== false } : cross.data;
+        const kind = cross.kind === 'event' ? {} : { kind: cross.kind };
+        return { ruleset: cross.ruleset, events: [{ id, source: `${cross.from.ruleset}::${cross.from.rule}`, event, receivedAt: now, dedupKey: `cross:${key}`, ...kind }] };
+      }),
+    );
+  }
+
   /** Moves what the evaluator put in the outbox onto the action queue, then removes it. */
   private async drainOutbox(): Promise<void> {
     const dispatcher = this.dispatcher;
@@ -435,7 +456,10 @@ class RunningEngine implements Engine {
     for (;;) {
       const entries = await this.store.peekOutbox(500);
       if (entries.length === 0) return;
-      const records = entries.map((e) => decodeState<DispatchRecord>(e)).filter((r) => r.actions.some((a) => !INLINE_ACTIONS.has(a.action)));
+      const decoded = entries.map((e) => decodeState<DispatchRecord | { cross: CrossRulesetWork; key: string }>(e));
+      const cross = decoded.filter((d): d is { cross: CrossRulesetWork; key: string } => 'cross' in d);
+      const records = decoded.filter((d): d is DispatchRecord => !('cross' in d)).filter((r) => r.actions.some((a) => !INLINE_ACTIONS.has(a.action)));
+      await this.sendCrossRuleset(cross);
       await dispatcher.dispatch(records);
       await this.store.ackOutbox(entries);
       if (entries.length < 500) return;
@@ -482,9 +506,14 @@ class RunningEngine implements Engine {
       // Leave the event to the queue (redelivered after a restart with a durable queue).
       throw new AutohealError(ErrorCode.QueueUnavailable, 'the engine is stopping', { retryable: true });
     }
-    const result = await this.exclusive(() =>
-      queued.kind === 'fact' ? evaluator.assertFact(ruleset, queued.id, queued.event) : evaluator.processEvent(ruleset, queued.id, queued.event),
-    );
+    const result = await this.exclusive(() => {
+      if (queued.kind === 'fact') return evaluator.assertFact(ruleset, queued.id, queued.event);
+      if (queued.kind === 'retract') {
+        const { fact, partial } = queued.event as { fact?: Record<string, unknown>; partial?: boolean };
+        return evaluator.retractFact(ruleset, queued.id, fact ?? {}, partial !== false);
+      }
+      return evaluator.processEvent(ruleset, queued.id, queued.event);
+    });
     this.log.debug({ ruleset, eventId: queued.id, source: queued.source, fired: result.fired.length, duplicate: result.duplicate }, 'event evaluated');
     // History is written alongside, not in the way: the next event need not wait for it (it is
     // not the source of truth; a failure is logged), and consecutive writes pipeline on Redis.
@@ -549,7 +578,9 @@ class RunningEngine implements Engine {
       this.actionChains.set(f.ruleset, tail);
       tails.push(tail);
     }
-    if (fired.every((f) => f.actions.every((a) => INLINE_ACTIONS.has(a.action)))) {
+    const crossRuleset = (f: FiredRule): boolean =>
+      f.actions.some((a) => ENGINE_TO_OTHER_RULESET.has(a.action) && typeof a.args?.ruleset === 'string' && a.args.ruleset !== f.ruleset);
+    if (fired.every((f) => f.actions.every((a) => INLINE_ACTIONS.has(a.action)) && !crossRuleset(f))) {
       // Console-only rules never reach the outbox: nothing to dispatch.
       await Promise.all(tails);
       return;

@@ -83,6 +83,15 @@ export class DurableEvaluator {
     return { duplicate: false, fired, held: [] };
   }
 
+  /** Retracts facts from a ruleset (a queued cross-ruleset `retract_fact`) and commits the outcome. */
+  async retractFact(ruleset: string, id: string, fact: Readonly<Record<string, unknown>>, partial: boolean): Promise<DurableResult> {
+    if (this.stale) await this.reload();
+    if (this.lastEventIds.get(ruleset) === id) return { duplicate: true, fired: [], held: [] };
+    const fired = this.evaluator.retractFact(fact, ruleset, partial);
+    await this.commit(fired, ruleset, id);
+    return { duplicate: false, fired, held: [] };
+  }
+
   /** Runs the timers due now (once_after, not_all, expiry) and commits the outcome. */
   async advanceTime(): Promise<DurableResult> {
     if (this.stale) await this.reload();
@@ -107,6 +116,8 @@ export class DurableEvaluator {
     }
     const dispatchable = this.options.dispatchable ?? (() => true);
     const outbox = fired.filter((f) => f.actions.some((a) => dispatchable(a.action))).map((f) => encodeState(toDispatchRecord(f, eventId)));
+    // Engine actions for other rulesets travel in the same transaction, to their queues next.
+    this.evaluator.takeCrossRuleset().forEach((work, i) => outbox.push(encodeState({ cross: work, key: `${eventId ?? `t${this.options.clock.now()}`}:${i}` })));
     try {
       await this.options.store.save(batch, outbox);
     } catch (err) {

@@ -16,6 +16,7 @@ export {
   ENGINE_ACTIONS,
   type EventReport,
   type TimeReport,
+  type CrossRulesetWork,
   type HeldDecision,
   type FiredRule,
   type RuleDecision,

@@ -246,6 +246,45 @@ describe('RulebookEvaluator', () => {
     expect(actions(ev.processEvent({ i: 1 }, { rulesets: ['one'] }))).toEqual(['one::set::set_fact', 'two::seen::debug']);
   });
 
+  it('hands engine actions for another ruleset to the caller when asked to (the live engine queues them)', () => {
+    const rulebook = parseRulebook(
+      `
+- name: one
+  hosts: all
+  sources: [{range: {limit: 1}}]
+  rules:
+    - name: set
+      condition: event.i == 1
+      actions:
+        - set_fact: {ruleset: two, fact: {ok: true}}
+        - post_event: {ruleset: two, event: {hello: 1}}
+        - retract_fact: {ruleset: two, fact: {old: 1}, partial: false}
+        - set_fact: {fact: {local: true}}
+- name: two
+  hosts: all
+  sources: [{range: {limit: 1}}]
+  rules:
+    - name: seen
+      condition: event.ok == true
+      action: {debug: }
+`,
+      'test.yml',
+      {},
+    );
+    const ev = new RulebookEvaluator(rulebook, { clock: new ManualClock(0), newId: () => 'u', deferCrossRuleset: true });
+    expect(actions(ev.processEvent({ i: 1 }, { rulesets: ['one'] }))).toEqual(['one::set::set_fact', 'one::set::post_event', 'one::set::retract_fact', 'one::set::set_fact']);
+    const work = ev.takeCrossRuleset();
+    expect(work.map((w) => [w.kind, w.ruleset, stripMeta(w.data), w.partial])).toEqual([
+      ['fact', 'two', { ok: true }, undefined],
+      ['event', 'two', { hello: 1 }, undefined],
+      ['retract', 'two', { old: 1 }, false],
+    ]);
+    // Nothing reached ruleset two's memory; the same-ruleset fact was applied.
+    expect(ev.session('two')?.facts()).toEqual([]);
+    expect(ev.session('one')?.facts().map(stripMeta)).toEqual([{ local: true }]);
+    expect(ev.takeCrossRuleset()).toEqual([]);
+  });
+
   it('renders action arguments with native types and limits hosts to meta.hosts', () => {
     const ev = evaluator(
       `

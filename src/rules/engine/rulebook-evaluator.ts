@@ -25,6 +25,24 @@ export interface RulebookEvaluatorOptions {
   readonly vars?: Readonly<Record<string, unknown>>;
   /** Ids for the `meta.uuid` of facts and events the engine creates. */
   readonly newId?: () => string;
+  /**
+   * Hand `post_event`/`set_fact`/`retract_fact` aimed at ANOTHER ruleset to the caller
+   * (`takeCrossRuleset`) instead of applying them here. The live engine sends them through the
+   * target ruleset's queue, so each ruleset's memory changes in one place at a time even when
+   * several processes own different rulesets. Default false (the dry-run applies them at once).
+   */
+  readonly deferCrossRuleset?: boolean;
+}
+
+/** An engine action for another ruleset, to deliver through that ruleset's queue. */
+export interface CrossRulesetWork {
+  readonly kind: 'event' | 'fact' | 'retract';
+  readonly ruleset: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  /** For `retract`. */
+  readonly partial?: boolean;
+  /** The ruleset and rule that caused it. */
+  readonly from: { readonly ruleset: string; readonly rule: string };
 }
 
 export interface FiredRule extends RuleMatch {
@@ -83,11 +101,12 @@ export class RulebookEvaluator {
   private readonly clock: Clock;
   private readonly newId: () => string;
   private stopped: ShutdownRequest | undefined;
+  private crossRuleset: CrossRulesetWork[] = [];
   private readonly allRulesets: readonly string[];
 
   constructor(
     readonly rulebook: Rulebook,
-    options: RulebookEvaluatorOptions,
+    private readonly options: RulebookEvaluatorOptions,
   ) {
     this.clock = options.clock;
     this.vars = options.vars ?? {};
@@ -96,6 +115,13 @@ export class RulebookEvaluator {
     for (const ruleset of rulebook.rulesets) {
       this.sessions.set(ruleset.name, new RulesetSession(compileRuleset(ruleset), { clock: this.clock }));
     }
+  }
+
+  /** Engine actions for other rulesets collected since the last call (`deferCrossRuleset`). */
+  takeCrossRuleset(): CrossRulesetWork[] {
+    const work = this.crossRuleset;
+    this.crossRuleset = [];
+    return work;
   }
 
   /** Set once a `shutdown` action ran; the caller stops feeding events. */
@@ -165,6 +191,12 @@ export class RulebookEvaluator {
     return this.runPlan([...session.assertFact(fact).matches], []);
   }
 
+  /** Retracts facts from a ruleset (like `retract_fact`), running what it fires. */
+  retractFact(fact: Data, ruleset: string, partial: boolean): readonly FiredRule[] {
+    const session = this.requireSession(ruleset);
+    return this.runPlan([...session.retractFact(fact, partial).matches], []);
+  }
+
   /**
    * Runs plan items in order. Engine actions are applied at once; the matches they cause are
    * queued after the items already planned, as upstream does (example 98).
@@ -187,6 +219,14 @@ export class RulebookEvaluator {
 
   private applyEngineAction(name: string, args: Readonly<Record<string, unknown>>, match: RuleMatch, held: HeldDecision[]): RuleMatch[] {
     const target = typeof args.ruleset === 'string' ? args.ruleset : match.ruleset;
+    if (this.options.deferCrossRuleset === true && target !== match.ruleset && (name === 'set_fact' || name === 'post_event' || name === 'retract_fact')) {
+      this.requireSession(target); // an unknown ruleset fails here, as when applied
+      const from = { ruleset: match.ruleset, rule: match.rule };
+      if (name === 'set_fact') this.crossRuleset.push({ kind: 'fact', ruleset: target, data: this.withInternalMeta(asObject(args.fact), 'set_fact'), from });
+      else if (name === 'post_event') this.crossRuleset.push({ kind: 'event', ruleset: target, data: this.withInternalMeta(asObject(args.event), 'post_event'), from });
+      else this.crossRuleset.push({ kind: 'retract', ruleset: target, data: asObject(args.fact), partial: args.partial === undefined ? true : args.partial === true, from });
+      return [];
+    }
     const collect = (result: SessionResult): RuleMatch[] => {
       for (const d of result.decisions) held.push({ ruleset: target, rule: d.rule, kind: d.kind, reason: d.reason });
       return [...result.matches];
