@@ -251,7 +251,9 @@ describe('intake under crashes', () => {
     const counts = tally(outcomes);
     expect(Object.keys(counts).sort()).toEqual(['202', '503']);
     const refused = outcomes.filter((o): o is Extract<BurstOutcome, { kind: 'status' }> => o.kind === 'status' && o.status === 503);
-    for (const o of refused) expect(JSON.parse(o.body)).toMatchObject({ error: { code: 'AH_QUEUE_UNAVAILABLE' } });
+    // Both are the documented "retry later" answers; on a loaded CI machine a request can reach
+    // the handler timeout while Redis is away instead of the producer's fast failure.
+    for (const o of refused) expect(['AH_QUEUE_UNAVAILABLE', 'AH_HTTP_HANDLER_TIMEOUT']).toContain((JSON.parse(o.body) as { error: { code: string } }).error.code);
 
     // The same process, never restarted, takes and evaluates events again.
     await drainWithFinalEvent(engine, port);
