@@ -98,7 +98,9 @@ export async function runCli(argv: readonly string[], io: CliIo, options: RunCli
     .option('--since <when>', 'a duration ago (30s, 15m, 2h, 7d, 1w) or an ISO-8601 time')
     .option('--limit <n>', 'at most this many (1-1000, default 50)')
     .option('--cursor <cursor>', 'next page: the cursor printed by the previous page')
-    .option('--json', 'machine-readable output: {items, nextCursor}')
+    .option('--json', 'machine-readable output: {items, nextCursor} (with --decisions: {decisions})')
+    .option('--decisions', 'list rule decisions instead of actions: fired, throttled, deduplicated, skipped (why a rule did not run)')
+    .option('--kind <kind>', 'with --decisions: only fired, throttled, deduplicated, skipped, locked or circuit_open')
     .option('--redis-url <url>', `Redis URL of the engine (default: $${REDIS_URL_ENV})`)
     .option('--history-file <path>', 'JSON-lines history file of an engine running without Redis')
     .action(async (flags: HistoryFlags) => {

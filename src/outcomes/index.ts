@@ -35,6 +35,8 @@ export {
   type OutcomeQuery,
   type OutcomeRetention,
   type OutcomeStore,
+  type DecisionQuery,
+  decisionMatches,
 } from './outcome-store.js';
 export { MemoryOutcomeStore, type MemoryOutcomeStoreDeps, type MemoryOutcomeStoreOptions } from './memory-outcome-store.js';
 export { RedisOutcomeStore, type RedisOutcomeStoreDeps, type RedisOutcomeStoreOptions } from './redis-outcome-store.js';

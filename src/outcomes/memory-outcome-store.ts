@@ -32,6 +32,8 @@ import {
   type OutcomeQuery,
   type OutcomeRetention,
   type OutcomeStore,
+  decisionMatches,
+  type DecisionQuery,
 } from './outcome-store.js';
 
 export interface MemoryOutcomeStoreOptions {
@@ -127,6 +129,14 @@ export class MemoryOutcomeStore implements OutcomeStore {
     this.assertWritable();
     this.events.set(eventKey(record.ruleset, record.eventId), record);
     await this.persist({ t: 'event', r: record });
+  }
+
+  async queryDecisions(query: DecisionQuery): Promise<DecisionRecord[]> {
+    const oldestKept = this.clock.now() - this.retention.maxAgeMs;
+    return [...this.decisions.values()]
+      .filter((d) => d.at >= oldestKept && decisionMatches(d, query))
+      .sort((a, b) => b.at - a.at || (a.decisionId < b.decisionId ? 1 : -1))
+      .slice(0, query.limit);
   }
 
   async recordDecision(record: DecisionRecord): Promise<void> {

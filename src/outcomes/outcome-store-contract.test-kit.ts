@@ -71,6 +71,23 @@ export function describeOutcomeStoreContract(name: string, open: OpenContractSto
       return store;
     }
 
+    it('lists decisions newest first, filtered by ruleset, rule, kind and time', async () => {
+      const store = await fresh();
+      const decide = async (id: string, rule: string, kind: string, reason?: string): Promise<void> => {
+        await store.recordDecision({ decisionId: id, eventId: `e-${id}`, ruleset: 'web', rule, kind: kind as never, at: clock.now(), matchedEventIds: [`e-${id}`], ...(reason ? { reason } : {}) });
+        clock.advance(1_000);
+      };
+      await decide('d1', 'restart', 'fired');
+      await decide('d2', 'restart', 'throttled', 'once_within 10 minutes');
+      await decide('d3', '(intake)', 'deduplicated', 'duplicate');
+      await decide('d4', 'other', 'fired');
+      expect((await store.queryDecisions({ limit: 10 })).map((d) => d.decisionId)).toEqual(['d4', 'd3', 'd2', 'd1']);
+      expect((await store.queryDecisions({ limit: 10, rule: 'restart' })).map((d) => d.decisionId)).toEqual(['d2', 'd1']);
+      expect(await store.queryDecisions({ limit: 10, kind: 'throttled' })).toEqual([expect.objectContaining({ decisionId: 'd2', reason: 'once_within 10 minutes' })]);
+      expect((await store.queryDecisions({ limit: 10, since: T0 + 2_000 })).map((d) => d.decisionId)).toEqual(['d4', 'd3']);
+      expect((await store.queryDecisions({ limit: 1 })).map((d) => d.decisionId)).toEqual(['d4']);
+    });
+
     it('links an action to its decision and event in get and query', async () => {
       const store = await fresh();
       const id = await seedAction(store, 1, { host: 'web01' });

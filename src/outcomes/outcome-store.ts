@@ -58,6 +58,26 @@ export interface OutcomePage {
  * not (or no longer) stored are ignored: retention may have removed it, and losing history must
  * never fail a remediation.
  */
+/** Filters of `queryDecisions`; `limit` 1..1000. */
+export interface DecisionQuery {
+  readonly ruleset?: string;
+  readonly rule?: string;
+  readonly kind?: string;
+  /** Inclusive, clock ms. */
+  readonly since?: number;
+  readonly limit: number;
+}
+
+/** Whether a decision passes the filters of `query` (shared by the stores). */
+export function decisionMatches(d: DecisionRecord, query: DecisionQuery): boolean {
+  return (
+    (query.ruleset === undefined || d.ruleset === query.ruleset) &&
+    (query.rule === undefined || d.rule === query.rule) &&
+    (query.kind === undefined || d.kind === query.kind) &&
+    (query.since === undefined || d.at >= query.since)
+  );
+}
+
 export interface OutcomeStore {
   readonly retention: OutcomeRetention;
   /** Connects or replays the file. Must be called before anything else. */
@@ -75,6 +95,11 @@ export interface OutcomeStore {
   finishAttempt(actionId: string, attempt: number, result: ActionResult): Promise<void>;
   /** The action ended with `status` now. */
   finishAction(actionId: string, status: OutcomeStatus): Promise<void>;
+  /**
+   * Rule decisions newest first — fired, throttled, deduplicated, skipped — including those that
+   * ran no action: the production answer to "why didn't my rule fire?".
+   */
+  queryDecisions(query: DecisionQuery): Promise<DecisionRecord[]>;
   query(query: OutcomeQuery): Promise<OutcomePage>;
   get(actionId: string): Promise<LinkedActionRecord | undefined>;
   close(): Promise<void>;

@@ -41,6 +41,8 @@ import {
   type OutcomeQuery,
   type OutcomeRetention,
   type OutcomeStore,
+  decisionMatches,
+  type DecisionQuery,
 } from './outcome-store.js';
 
 export interface RedisOutcomeStoreOptions {
@@ -114,6 +116,27 @@ export class RedisOutcomeStore implements OutcomeStore {
     await this.guard('record an event', async () => {
       await this.redis.multi().hset(this.key('events'), field, JSON.stringify(record)).zadd(this.key('events:time'), record.receivedAt, field).exec();
       await this.pruneSimple('events');
+    });
+  }
+
+  async queryDecisions(query: DecisionQuery): Promise<DecisionRecord[]> {
+    return this.guard('read decisions', async () => {
+      const oldestKept = Math.max(query.since ?? 0, this.clock.now() - this.retention.maxAgeMs);
+      const out: DecisionRecord[] = [];
+      // Newest first, a page at a time, filtering here: bounded by the retention count.
+      for (let offset = 0; out.length < query.limit; offset += 500) {
+        const ids = await this.redis.zrevrangebyscore(this.key('decisions:time'), '+inf', oldestKept, 'LIMIT', offset, 500);
+        if (ids.length === 0) break;
+        const rows = await this.redis.hmget(this.key('decisions'), ...ids);
+        for (const row of rows) {
+          if (row === null) continue;
+          const d = JSON.parse(row) as DecisionRecord;
+          if (decisionMatches(d, query)) out.push(d);
+          if (out.length >= query.limit) break;
+        }
+        if (ids.length < 500) break;
+      }
+      return out;
     });
   }
 

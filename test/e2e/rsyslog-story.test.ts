@@ -125,6 +125,22 @@ describe('the rsyslog story', () => {
     expect(job?.attempts[0]).toMatchObject({ attempt: 1, status: 'succeeded' });
     expect(job?.attempts[0].details).toMatchObject({ controller_job_id: expect.any(Number) });
     expect(JSON.stringify(items)).not.toContain(ZULIP_KEY);
+
+    // Decisions, including what ran nothing: the rule fired once, the redelivery was a duplicate.
+    const decisions = async (): Promise<Array<{ rule: string; kind: string }>> => {
+      let text = '';
+      await runCli(['history', '--history-file', history, '--decisions', '--json'], { stdout: (t) => (text += t), stderr: () => undefined, env: {} });
+      return (JSON.parse(text) as { decisions: Array<{ rule: string; kind: string }> }).decisions;
+    };
+    let kinds: string[] = [];
+    for (let i = 0; i < 50 && !(kinds.includes('deduplicated') && kinds.includes('fired')); i += 1) {
+      kinds = (await decisions()).map((d) => `${d.kind}`);
+      if (!(kinds.includes('deduplicated') && kinds.includes('fired'))) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await decisions()).map((d) => [d.rule, d.kind]).sort()).toEqual([
+      ['(intake)', 'deduplicated'],
+      ['restart rsyslog', 'fired'],
+    ]);
     expect(logs.join('')).not.toContain(GITLAB_TOKEN);
 
     // The operations API: metrics of what happened, health, and the same history over HTTP.

@@ -25,6 +25,7 @@ import {
   type LinkedActionRecord,
   type OutcomeQuery,
   type OutcomeStore,
+  type DecisionRecord,
 } from '../../outcomes/index.js';
 import { ExitCode, type CliIo } from '../cli-io.js';
 import { REDIS_URL_ENV } from './run-command.js';
@@ -40,6 +41,10 @@ export interface HistoryFlags {
   readonly limit?: string;
   readonly cursor?: string;
   readonly json?: boolean;
+  /** List rule decisions (fired, throttled, deduplicated, skipped) instead of actions. */
+  readonly decisions?: boolean;
+  /** With `--decisions`: only this kind. */
+  readonly kind?: string;
   readonly redisUrl?: string;
   readonly historyFile?: string;
 }
@@ -73,6 +78,18 @@ export async function historyCommand(flags: HistoryFlags, io: CliIo, deps: Histo
   let store: OutcomeStore | undefined;
   try {
     store = await (deps.openStore ?? openDefaultStore)(source, clock);
+    if (flags.decisions === true) {
+      const decisions = await store.queryDecisions({
+        limit: query.limit,
+        ...(query.rule !== undefined ? { rule: query.rule } : {}),
+        ...(query.ruleset !== undefined ? { ruleset: query.ruleset } : {}),
+        ...(query.since !== undefined ? { since: query.since } : {}),
+        ...(flags.kind !== undefined ? { kind: flags.kind } : {}),
+      });
+      if (flags.json === true) io.stdout(`${JSON.stringify({ decisions }, null, 2)}\n`);
+      else io.stdout(renderDecisions(decisions));
+      return ExitCode.Ok;
+    }
     const page = await store.query(query);
     if (flags.json === true) io.stdout(`${JSON.stringify({ items: page.items, nextCursor: page.nextCursor ?? null }, null, 2)}\n`);
     else io.stdout(renderTable(page.items, page.nextCursor));
@@ -196,4 +213,12 @@ function truncate(text: string, max: number): string {
 
 function usage(message: string): AutohealError {
   return new AutohealError(ErrorCode.Usage, message);
+}
+
+/** `time  ruleset::rule  decision  reason` per line, newest first. */
+function renderDecisions(decisions: readonly DecisionRecord[]): string {
+  if (decisions.length === 0) return 'no decisions recorded\n';
+  const rows = decisions.map((d) => [new Date(d.at).toISOString(), `${d.ruleset}::${d.rule}`, d.kind, d.reason ?? '']);
+  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => (r[c] as string).length)));
+  return `${rows.map((r) => r.map((cell, c) => (c < 3 ? cell.padEnd(widths[c] as number) : cell)).join('  ').trimEnd()).join('\n')}\n`;
 }
