@@ -15,6 +15,7 @@ describe('docker-compose.yml', () => {
     };
     const redis = config.services.redis?.command?.join(' ') ?? '';
     expect(redis).toContain('--appendonly yes');
+    expect(redis).toContain('--appendfsync always');
     expect(redis).toContain('--maxmemory-policy noeviction');
     expect(config.services.autoheal?.build).toBeDefined();
     expect(config.services.autoheal?.environment?.AUTOHEAL_REDIS_URL).toBe('redis://redis:6379');

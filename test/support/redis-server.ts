@@ -37,8 +37,14 @@ export interface RedisServerConfig {
   readonly port: number;
   /** Working directory (AOF/RDB files). */
   readonly dir: string;
-  /** AOF with `appendfsync everysec` when true; no persistence at all when false. */
+  /** AOF when true; no persistence at all when false. */
   readonly aof: boolean;
+  /**
+   * AOF fsync policy (default `always`). With `everysec` Redis may postpone AOF writes by up to
+   * 2 s while an fsync lags (a busy disk) and still acknowledge clients, so a kill -9 can lose
+   * acknowledged writes; `always` is what "no acknowledged event lost" needs.
+   */
+  readonly fsync?: 'always' | 'everysec';
 }
 
 /** A running (or stopped) redis-server on a fixed port and directory. */
@@ -98,7 +104,7 @@ export class RedisServer {
 
   private launch(): Promise<void> {
     const { port, dir, aof } = this.config;
-    const persistence = aof ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no'];
+    const persistence = aof ? ['--appendonly', 'yes', '--appendfsync', this.config.fsync ?? 'always'] : ['--appendonly', 'no'];
     const child = spawn(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence, '--maxmemory-policy', 'noeviction', '--daemonize', 'no'],
@@ -153,7 +159,7 @@ export interface PrivateRedis {
 
 /**
  * Starts a private redis-server for one test file or test (temp directory, AOF on,
- * `appendfsync everysec`), which the test may `kill()` (SIGKILL) and `restart()` on the same port
+ * `appendfsync always`), which the test may `kill()` (SIGKILL) and `restart()` on the same port
  * and directory. Call `remove()` when done.
  */
 export async function startPrivateRedis(): Promise<PrivateRedis> {
