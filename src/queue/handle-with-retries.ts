@@ -84,16 +84,22 @@ export async function handleWithRetries(req: HandleRequest): Promise<HandleResul
   const { handler, ruleset, event, policy, signal, logger } = req;
   const fields = { ...req.logFields, ruleset, eventId: event.id, source: event.source };
   let lastError: unknown;
+  let calls = 0;
   for (let attempt = 1; attempt <= policy.attempts; attempt++) {
-    if (signal.aborted) return { outcome: HandleOutcome.Aborted, attempts: attempt - 1, error: lastError };
+    if (signal.aborted) return { outcome: HandleOutcome.Aborted, attempts: calls, error: lastError };
+    calls += 1;
     try {
       await handler(ruleset, event);
-      return { outcome: HandleOutcome.Done, attempts: attempt };
+      return { outcome: HandleOutcome.Done, attempts: calls };
     } catch (err) {
       lastError = err;
     }
+    // An outage (Redis away: the error says it is retryable) is not the event's fault: it never
+    // uses up the event's attempts, or an outage longer than the budget would drop acknowledged
+    // events. Only other failures (a poison event) count.
+    if (isRetryable(lastError)) attempt = Math.max(0, attempt - 1);
     if (attempt === policy.attempts) break;
-    const delayMs = backoffDelay(policy, attempt);
+    const delayMs = backoffDelay(policy, Math.max(1, Math.min(attempt, calls)));
     logger.warn({ ...fields, attempt, attempts: policy.attempts, delayMs, err: lastError }, 'event handler failed; will retry');
     try {
       await req.sleep(delayMs, signal);
@@ -101,8 +107,13 @@ export async function handleWithRetries(req: HandleRequest): Promise<HandleResul
       return { outcome: HandleOutcome.Aborted, attempts: attempt, error: lastError };
     }
   }
-  logger.error({ ...fields, attempts: policy.attempts, err: lastError }, 'event handler failed; event given up');
-  return { outcome: HandleOutcome.Failed, attempts: policy.attempts, error: lastError };
+  logger.error({ ...fields, attempts: calls, err: lastError }, 'event handler failed; event given up');
+  return { outcome: HandleOutcome.Failed, attempts: calls, error: lastError };
+}
+
+/** An error that says repeating may succeed (`retryable: true`, as AutohealError carries). */
+function isRetryable(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { retryable?: unknown }).retryable === true;
 }
 
 /** A failure record as both queues keep it for inspection. */

@@ -6,7 +6,7 @@
  * when the second comes after it, a `once_within` window still holds, and an event the queue
  * redelivers after a crash is recognised and not applied twice.
  */
-import type { Clock } from '../core/index.js';
+import { AutohealError, ErrorCode, type Clock } from '../core/index.js';
 import { RulebookEvaluator, type FiredRule, type HeldDecision, type RulebookEvaluatorOptions } from '../rules/engine/index.js';
 import type { Rulebook } from '../rules/rulebook/index.js';
 import { encodeState } from './state-codec.js';
@@ -122,7 +122,7 @@ export class DurableEvaluator {
       await this.options.store.save(batch, outbox);
     } catch (err) {
       this.stale = true;
-      throw err;
+      throw storeUnavailable('could not commit the evaluation to the state store', err);
     }
     if (ruleset !== undefined && eventId !== undefined) this.lastEventIds.set(ruleset, eventId);
   }
@@ -131,13 +131,27 @@ export class DurableEvaluator {
     const evaluator = new RulebookEvaluator(this.rulebook, this.options);
     this.lastEventIds.clear();
     for (const rs of this.rulebook.rulesets) {
-      const stored = await this.options.store.load(rs.name);
+      let stored: Awaited<ReturnType<StateStore['load']>>;
+      try {
+        stored = await this.options.store.load(rs.name);
+      } catch (err) {
+        throw storeUnavailable('could not load rule state from the state store', err);
+      }
       if (stored.state !== undefined) evaluator.session(rs.name)?.importState(stored.state);
       if (stored.lastEventId !== undefined) this.lastEventIds.set(rs.name, stored.lastEventId);
     }
     this.evaluator = evaluator;
     this.stale = false;
   }
+}
+
+/**
+ * A state-store failure (Redis away) is an outage, not a bad event: marked retryable so the
+ * queue keeps the event until the store is back instead of giving it up.
+ */
+function storeUnavailable(message: string, cause: unknown): AutohealError {
+  if (cause instanceof AutohealError && cause.retryable) return cause;
+  return new AutohealError(ErrorCode.QueueUnavailable, `${message}: ${cause instanceof Error ? cause.message : String(cause)}`, { retryable: true, cause });
 }
 
 function toDispatchRecord(f: FiredRule, eventId: string | undefined): DispatchRecord {
