@@ -76,7 +76,8 @@ function consoleHandlers(deps: HandlerDeps): ActionHandler[] {
  * logged by the caller's store and never fails a remediation.
  */
 export function outcomeSinkFor(store: OutcomeStore): OutcomeSink {
-  const decisionOf = (request: ActionRequest): string => `${request.eventIds.join(',')}/${request.ruleset}/${request.rule}`;
+  // The same id recordHistory gives the rule's decision, so an action links to it.
+  const decisionOf = (request: ActionRequest): string => decisionId(request.eventIds.join(','), request.ruleset, request.rule);
   const ensure = async (request: ActionRequest): Promise<void> => {
     await store.startAction(newActionFromRequest(request, decisionOf(request)));
   };

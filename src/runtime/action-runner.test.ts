@@ -1,6 +1,5 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { AnsibleRunResult, PlaybookRequest } from '../actions/ansible/index.js';
 import { ManualClock } from '../core/index.js';
 import { MatchTrigger, type FiredRule, type PlannedAction } from '../rules/engine/index.js';
 import type { Rulebook } from '../rules/rulebook/index.js';
@@ -22,12 +21,10 @@ const fired = (actions: PlannedAction[]): FiredRule => ({
   at: 0,
   actions,
 });
-const ok: AnsibleRunResult = { rc: 0, status: 'succeeded', rcMeaning: 'ok', signal: null, durationMs: 1, outputTail: '', startedAt: 0, finishedAt: 1 };
 
 function setup() {
   const out: string[] = [];
   const logs: Array<Record<string, unknown>> = [];
-  const playbooks: PlaybookRequest[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => logs.push(JSON.parse(line) as Record<string, unknown>) });
   const run = createActionRunner({
     logger,
@@ -35,15 +32,9 @@ function setup() {
     vars: { token: 's3cret' },
     rulebook: { file: 'rb.yml', rulesets: [{ name: 'rs', hosts: 'all' }] } as unknown as Rulebook,
     clock: new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5)),
-    projectDir: '/proj',
     inventory: 'inv.yml',
-    signal: new AbortController().signal,
-    runPlaybook: async (request) => {
-      playbooks.push(request);
-      return ok;
-    },
   });
-  return { run, out, logs, playbooks };
+  return { run, out, logs };
 }
 
 describe('createActionRunner', () => {
@@ -64,25 +55,11 @@ describe('createActionRunner', () => {
     expect(out[2]).toContain('rs rule: r1 has initiated shutdown of type: graceful. Delay: 60.000 seconds, Message: bye');
   });
 
-  it('runs a playbook with the host limit, inventory and the ansible_eda block', async () => {
-    const { run, playbooks } = setup();
-    await run(fired([planned('run_playbook', { name: 'fix.yml', extra_vars: { a: 1 } }, { hosts: ['web01'] })]));
-    expect(playbooks).toHaveLength(1);
-    expect(playbooks[0]).toMatchObject({
-      playbook: 'fix.yml',
-      projectDir: '/proj',
-      inventory: 'inv.yml',
-      hosts: ['web01'],
-      extraVars: { a: 1 },
-      ansibleEda: { ruleset: 'rs', rule: 'r1', event: { i: 7, meta: { hosts: ['web01'] } } },
-    });
-  });
-
-  it('logs a failed render and an unimplemented action, and goes on with the next action', async () => {
+  it('logs a failed render and a non-console action, and goes on with the next action', async () => {
     const { run, out, logs } = setup();
     await run(fired([planned('debug', undefined, { error: 'undefined variable x' }), planned('run_job_template', { name: 'j' }), planned('debug', { msg: 'after' })]));
     expect(logs.filter((l) => l.msg === 'action failed').map((l) => l.reason)).toEqual(['undefined variable x']);
-    expect(logs.some((l) => l.msg === 'action not implemented yet' && l.action === 'run_job_template' && l.level === 40)).toBe(true);
+    expect(logs.some((l) => l.msg === 'action not run inline' && l.action === 'run_job_template' && l.level === 40)).toBe(true);
     expect(out).toHaveLength(1);
   });
 

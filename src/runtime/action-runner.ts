@@ -1,30 +1,20 @@
 /**
- * @module Runs the actions of fired rules, in declaration order, one rule after the other. The
- * engine's own actions (set_fact, retract_fact, post_event, shutdown) were already applied by
- * the evaluator and are skipped here. An action that fails is logged and the next one runs, as
- * upstream (rulebook-language.md §3.1): a failed remediation must not stop the engine.
- *
- * `print_event`, `debug` and `shutdown` print upstream's banners on stdout (§3.5), through the
- * console actions.
+ * @module Runs the console actions of fired rules inline, in declaration order, one rule after
+ * the other: `print_event`, `debug`, `none`, and the `shutdown` banner (upstream's output,
+ * rulebook-language.md §3.5). The engine's own actions were already applied by the evaluator;
+ * every other action (playbooks, jobs, notifications…) is dispatched durably by
+ * src/actions/dispatch and never reaches this runner. A failing action is logged and the next
+ * one runs, as upstream (§3.1).
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../core/index.js';
 import { debugOutput, printEventOutput, shutdownOutput } from '../actions/console/index.js';
-import {
-  AnsibleRunStatus,
-  runModule as defaultRunModule,
-  runPlaybook as defaultRunPlaybook,
-  type AnsibleEdaVars,
-  type AnsibleRunResult,
-  type ModuleRequest,
-  type PlaybookRequest,
-} from '../actions/ansible/index.js';
-import { ENGINE_ACTIONS, isSingleEventMatch, templateContext, type FiredRule, type PlannedAction } from '../rules/engine/index.js';
+import { ENGINE_ACTIONS, type FiredRule, type PlannedAction } from '../rules/engine/index.js';
 import type { Rulebook } from '../rules/rulebook/index.js';
 
-/** Actions this runner carries out; any other non-engine action is logged as not implemented. */
-export const RUNNER_ACTIONS: ReadonlySet<string> = new Set(['print_event', 'debug', 'none', 'run_playbook', 'run_module']);
+/** Actions this runner carries out. */
+export const RUNNER_ACTIONS: ReadonlySet<string> = new Set(['print_event', 'debug', 'none']);
 
 export interface ActionRunnerDeps {
   readonly logger: Logger;
@@ -40,13 +30,8 @@ export interface ActionRunnerDeps {
   readonly width?: number;
   /** Rule and ruleset uuids (upstream gives each one at load). Default `crypto.randomUUID`. */
   readonly newId?: () => string;
-  /** Directory playbooks and a relative inventory are resolved against. */
-  readonly projectDir: string;
+  /** Shown by debug's argument-less dump. */
   readonly inventory?: string;
-  /** Aborts running playbooks when the engine closes. */
-  readonly signal: AbortSignal;
-  readonly runPlaybook?: (request: PlaybookRequest) => Promise<AnsibleRunResult>;
-  readonly runModule?: (request: ModuleRequest) => Promise<AnsibleRunResult>;
 }
 
 /** Runs every non-engine action of one fired rule, in order. Never rejects. */
@@ -54,8 +39,6 @@ export type RunFiredRule = (fired: FiredRule) => Promise<void>;
 
 /** Builds the function that carries out a fired rule's actions. */
 export function createActionRunner(deps: ActionRunnerDeps): RunFiredRule {
-  const runPlaybook = deps.runPlaybook ?? ((r: PlaybookRequest) => defaultRunPlaybook(r));
-  const runModule = deps.runModule ?? ((r: ModuleRequest) => defaultRunModule(r));
   const banner = { clock: deps.clock ?? systemClock, ...(deps.width !== undefined ? { width: deps.width } : {}) };
   const newId = deps.newId ?? randomUUID;
   const uuids = new Map<string, string>();
@@ -94,51 +77,9 @@ export function createActionRunner(deps: ActionRunnerDeps): RunFiredRule {
         deps.stdout(debugOutput(fired, action.spec.args, context, banner));
         return;
       }
-      case 'run_playbook':
-      case 'run_module': {
-        await runAnsibleAction(fired, action.action, args, action.hosts, log);
-        return;
-      }
       default:
-        log.warn({ action: action.action }, 'action not implemented yet');
-    }
-  }
-
-  async function runAnsibleAction(
-    fired: FiredRule,
-    kind: 'run_playbook' | 'run_module',
-    args: Readonly<Record<string, unknown>>,
-    hosts: readonly string[] | undefined,
-    log: Logger,
-  ): Promise<void> {
-    const context = templateContext(fired, {}, args.var_root);
-    const ansibleEda: AnsibleEdaVars = isSingleEventMatch(fired)
-      ? { ruleset: fired.ruleset, rule: fired.rule, event: context.event }
-      : { ruleset: fired.ruleset, rule: fired.rule, events: context.events as Record<string, unknown> };
-    const extraVars = isRecord(args.extra_vars) ? args.extra_vars : {};
-    const verbosity = typeof args.verbosity === 'number' ? args.verbosity : 0;
-    const common = {
-      projectDir: deps.projectDir,
-      ...(deps.inventory !== undefined ? { inventory: deps.inventory } : {}),
-      ...(hosts !== undefined ? { hosts } : {}),
-      extraVars,
-      ansibleEda,
-      verbosity,
-      ...(typeof args.json_mode === 'boolean' ? { jsonMode: args.json_mode } : {}),
-      signal: deps.signal,
-    };
-    const name = String(args.name);
-    log.info({ action: kind, target: name, hosts }, 'action started');
-    try {
-      const result =
-        kind === 'run_playbook'
-          ? await runPlaybook({ ...common, playbook: name })
-          : await runModule({ ...common, module: name, ...(isRecord(args.module_args) || typeof args.module_args === 'string' ? { moduleArgs: args.module_args } : {}) });
-      const fields = { action: kind, target: name, status: result.status, rc: result.rc, durationMs: result.durationMs };
-      if (result.status === AnsibleRunStatus.Succeeded) log.info(fields, 'action finished');
-      else log.error({ ...fields, rcMeaning: result.rcMeaning, outputTail: result.outputTail }, 'action failed');
-    } catch (err) {
-      log.error({ action: kind, target: name, err }, 'action failed');
+        // Not a console action: the engine dispatches those rules durably instead.
+        log.warn({ action: action.action }, 'action not run inline');
     }
   }
 
@@ -162,6 +103,3 @@ export function createActionRunner(deps: ActionRunnerDeps): RunFiredRule {
   };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

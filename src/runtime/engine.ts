@@ -178,11 +178,7 @@ class RunningEngine implements Engine {
       vars,
       rulebook,
       clock: this.clock,
-      projectDir: options.projectDir,
       ...(options.inventory !== undefined ? { inventory: options.inventory } : {}),
-      signal: this.actionsAbort.signal,
-      ...(deps.runPlaybook ? { runPlaybook: deps.runPlaybook } : {}),
-      ...(deps.runModule ? { runModule: deps.runModule } : {}),
     });
   }
 

@@ -7,13 +7,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startInProcessEngine } from '../support/in-process-engine.js';
 import { until } from '../support/until.js';
-import type { CliIo } from '../../src/cli/cli-io.js';
-import { runCommand, type SignalSource } from '../../src/cli/commands/run-command.js';
 import { runCli } from '../../src/cli/program.js';
-import type { Engine } from '../../src/runtime/index.js';
 
 
 describe('an Alertmanager alert running a real playbook', () => {
@@ -49,21 +46,10 @@ describe('an Alertmanager alert running a real playbook', () => {
             service: "{{ event.alert.labels.service }}"
 `,
     );
-    const listeners = new Set<() => void>();
-    const signals: SignalSource = { on: (_s, l) => void listeners.add(l), off: (_s, l) => void listeners.delete(l) };
-    let engine: Engine | undefined;
-    const io: CliIo = { stdout: () => undefined, stderr: () => undefined, env: {} };
-    const logger = pino({ level: 'warn' }, { write: () => undefined });
-    const running = runCommand(rulebook, { historyFile: history }, io, {
-      logger,
-      signals,
-      onStarted: (e) => (engine = e),
-      engine: {},
-    });
-    const started = await until('the engine to start', () => engine);
+    const run = await startInProcessEngine(rulebook, { historyFile: history });
     // The real capture from Alertmanager 0.25 (shared/fixtures), headers and body as sent.
     const capture = JSON.parse(readFileSync(resolve('../shared/fixtures/alertmanager-firing.json'), 'utf8')) as { headers: Record<string, string>; body: unknown };
-    const response = await fetch(`http://127.0.0.1:${started.listening[0]?.port}/alertmanager`, {
+    const response = await fetch(`http://127.0.0.1:${run.port()}/alertmanager`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: capture.headers.authorization as string },
       body: JSON.stringify(capture.body),
@@ -87,7 +73,6 @@ describe('an Alertmanager alert running a real playbook', () => {
     expect(item).toMatchObject({ ruleset: 'alerts', rule: 'restart http', action: 'run_playbook', status: 'succeeded' });
     expect(item?.attempts[0]).toMatchObject({ status: "succeeded", rc: 0 });
 
-    for (const l of listeners) l();
-    expect(await running).toBe(0);
+    expect(await run.stop()).toBe(0);
   }, 60_000);
 });

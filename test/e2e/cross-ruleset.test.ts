@@ -6,11 +6,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/cli-io.js';
-import { runCommand, type SignalSource } from '../../src/cli/commands/run-command.js';
-import type { Engine } from '../../src/runtime/index.js';
+import { startInProcessEngine } from '../support/in-process-engine.js';
 import { until } from '../support/until.js';
 
 describe('engine actions into another ruleset', () => {
@@ -50,18 +47,10 @@ describe('engine actions into another ruleset', () => {
         debug: {msg: "{{ events.m_1.down }} is down but in maintenance"}
 `,
     );
-    let stdout = '';
-    const io: CliIo = { stdout: (t) => (stdout += t), stderr: () => undefined, env: {} };
-    const listeners = new Set<() => void>();
-    const signals: SignalSource = { on: (_s, l) => void listeners.add(l), off: (_s, l) => void listeners.delete(l) };
-    let engine: Engine | undefined;
-    const running = runCommand(rulebook, {}, io, { logger: pino({ level: 'warn' }, { write: () => undefined }), signals, onStarted: (e) => (engine = e) });
-    const started = await until('the engine', () => engine);
-    const intake = started.listening.find((l) => l.ruleset === 'intake');
-    const response = await fetch(`http://127.0.0.1:${intake?.port}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ host: 'web07' }) });
+    const run = await startInProcessEngine(rulebook);
+    const response = await fetch(`http://127.0.0.1:${run.port('intake')}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ host: 'web07' }) });
     expect(response.status).toBe(202);
-    await until('the remediation ruleset to fire', () => (stdout.includes('web07 is down but in maintenance') ? true : undefined), 10_000);
-    for (const l of listeners) l();
-    expect(await running).toBe(0);
+    await until('the remediation ruleset to fire', () => (run.stdout().includes('web07 is down but in maintenance') ? true : undefined), 10_000);
+    expect(await run.stop()).toBe(0);
   }, 30_000);
 });

@@ -6,12 +6,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startInProcessEngine } from '../support/in-process-engine.js';
 import { until } from '../support/until.js';
-import type { CliIo } from '../../src/cli/cli-io.js';
-import { runCommand, type SignalSource } from '../../src/cli/commands/run-command.js';
-import type { Engine } from '../../src/runtime/index.js';
 import { findIcinga2, startIcinga2, type Icinga2Server } from '../support/icinga2-server.js';
 
 const BINARY = findIcinga2();
@@ -52,21 +49,12 @@ describe.skipIf(BINARY === undefined)(`autoheal run with a real icinga2${BINARY 
           msg: "{{ event.icinga.service }} on {{ event.icinga.host }}: {{ event.icinga.output }}"
 `,
     );
-    let stdout = '';
-    const io: CliIo = { stdout: (t) => (stdout += t), stderr: () => undefined, env: { ICINGA_PASSWORD: server.password } };
-    const listeners = new Set<() => void>();
-    const signals: SignalSource = { on: (_s, l) => void listeners.add(l), off: (_s, l) => void listeners.delete(l) };
-    let engine: Engine | undefined;
-    let logs = '';
-    const logger = pino({ level: 'info' }, { write: (line: string) => void (logs += line) });
-    const running = runCommand(rulebook, {}, io, { logger, signals, onStarted: (e) => (engine = e) });
-    await until('the engine', () => engine);
+    const run = await startInProcessEngine(rulebook, {}, { ICINGA_PASSWORD: server.password }, 'info');
     // Once the stream is subscribed (and the first reconcile done), make rsyslog fail.
-    await until('the event stream', () => (logs.includes('icinga reconcile done') ? true : undefined));
+    await until('the event stream', () => (run.logs().includes('icinga reconcile done') ? true : undefined));
     await server.processCheckResult('rsyslog', 2, 'PROCS CRITICAL: 0 processes with command name rsyslogd');
     // Icinga 2.13 delivers stream events up to ~5 s late.
-    await until('the rule output', () => (stdout.includes('rsyslog on web01: PROCS CRITICAL') ? true : undefined), 20_000);
-    for (const l of listeners) l();
-    expect(await running).toBe(0);
+    await until('the rule output', () => (run.stdout().includes('rsyslog on web01: PROCS CRITICAL') ? true : undefined), 20_000);
+    expect(await run.stop()).toBe(0);
   }, 60_000);
 });

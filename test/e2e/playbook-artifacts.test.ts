@@ -6,12 +6,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startInProcessEngine } from '../support/in-process-engine.js';
 import { until } from '../support/until.js';
-import type { CliIo } from '../../src/cli/cli-io.js';
-import { runCommand, type SignalSource } from '../../src/cli/commands/run-command.js';
-import type { Engine } from '../../src/runtime/index.js';
 
 
 describe('playbook artifacts back into the rule engine', () => {
@@ -54,26 +51,19 @@ describe('playbook artifacts back into the rule engine', () => {
         debug: {msg: "still known: {{ events.f.restarted }}"}
 `,
     );
-    let stdout = '';
-    const io: CliIo = { stdout: (t) => (stdout += t), stderr: () => undefined, env: {} };
-    const listeners = new Set<() => void>();
-    const signals: SignalSource = { on: (_s, l) => void listeners.add(l), off: (_s, l) => void listeners.delete(l) };
-    let engine: Engine | undefined;
-    const running = runCommand(rulebook, {}, io, { logger: pino({ level: 'warn' }, { write: () => undefined }), signals, onStarted: (e) => (engine = e) });
-    const started = await until('the engine', () => engine);
-    const response = await fetch(`http://127.0.0.1:${started.listening[0]?.port}/`, {
+    const run = await startInProcessEngine(rulebook);
+    const response = await fetch(`http://127.0.0.1:${run.port()}/`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ service: 'rsyslog' }),
     });
     expect(response.status).toBe(202);
     // The fact fires the rule, and so does the posted event (same shape): two banners.
-    await until('both debug banners', () => (stdout.split('fact says rsyslog ok').length - 1 >= 2 ? true : undefined));
-    expect(stdout.split('fact says rsyslog ok').length - 1).toBe(2);
+    await until('both debug banners', () => (run.stdout().split('fact says rsyslog ok').length - 1 >= 2 ? true : undefined));
+    expect(run.stdout().split('fact says rsyslog ok').length - 1).toBe(2);
     // Only a fact outlives its first match: a later event completes an all with it.
-    await fetch(`http://127.0.0.1:${started.listening[0]?.port}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ check: 'again' }) });
-    await until('the all rule with the fact', () => (stdout.includes('still known: rsyslog') ? true : undefined));
-    for (const l of listeners) l();
-    expect(await running).toBe(0);
+    await fetch(`http://127.0.0.1:${run.port()}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ check: 'again' }) });
+    await until('the all rule with the fact', () => (run.stdout().includes('still known: rsyslog') ? true : undefined));
+    expect(await run.stop()).toBe(0);
   }, 60_000);
 });
