@@ -108,4 +108,94 @@ describe('DurableEvaluator', () => {
     // The queue retries the event: it must fire, because the failed attempt was never stored.
     expect((await durable.processEvent('restarts', 'a', { host: 'web01' })).fired).toHaveLength(1);
   });
+
+  describe('applyBatch', () => {
+    const items = (...hosts: string[]) => hosts.map((host, i) => ({ id: `b${i}`, event: { host } }));
+
+    it('evaluates a batch in order and commits it in one save, outbox included', async () => {
+      const store = new MemoryStateStore();
+      const saves: number[] = [];
+      const save = store.save.bind(store);
+      store.save = async (batch, outbox) => {
+        saves.push(outbox?.length ?? 0);
+        return save(batch, outbox);
+      };
+      const durable = await DurableEvaluator.open(RULEBOOK, { store, clock: new ManualClock(0) });
+      const result = await durable.applyBatch('restarts', items('web01', 'web02', 'web01'));
+      expect(result.done).toBe(3);
+      expect(result.applied.map((a) => a.fired.length)).toEqual([1, 1, 0]);
+      expect(result.applied[2]?.held.map((h) => h.kind)).toEqual(['throttled']);
+      expect(saves).toEqual([2]);
+      expect((await store.peekOutbox(10)).map((r) => decodeState<DispatchRecord>(r).eventId)).toEqual(['b0', 'b1']);
+      expect((await store.load('restarts')).lastEventId).toBe('b2');
+    });
+
+    it('skips what a redelivered batch already applied, up to the stored last id, and applies the rest', async () => {
+      const store = new MemoryStateStore();
+      const clock = new ManualClock(0);
+      const all = items('h0', 'h1', 'h2', 'h3');
+      await (await DurableEvaluator.open(RULEBOOK, { store, clock })).applyBatch('restarts', all.slice(0, 2));
+      // After a crash the whole job comes again.
+      const restarted = await DurableEvaluator.open(RULEBOOK, { store, clock });
+      const result = await restarted.applyBatch('restarts', all);
+      expect(result).toMatchObject({ done: 4, skipped: 2 });
+      expect(result.applied.map((a) => a.id)).toEqual(['b2', 'b3']);
+    });
+
+    it('hands out the results of a commit whose answer was lost but which landed, once', async () => {
+      const store = new MemoryStateStore();
+      const durable = await DurableEvaluator.open(RULEBOOK, { store, clock: new ManualClock(0) });
+      const save = store.save.bind(store);
+      store.save = async (batch, outbox) => {
+        await save(batch, outbox);
+        throw new Error('connection lost before the reply');
+      };
+      await expect(durable.applyBatch('restarts', items('web01', 'web02'))).rejects.toThrow('connection lost');
+      store.save = save;
+      const retried = await durable.applyBatch('restarts', items('web01', 'web02'));
+      expect(retried.done).toBe(2);
+      expect(retried.applied.map((a) => a.fired.map((f) => f.rule))).toEqual([['once per host'], ['once per host']]);
+      // Applied once: the outbox holds each match once, and a further redelivery is skipped.
+      expect(await store.peekOutbox(10)).toHaveLength(2);
+      expect(await durable.applyBatch('restarts', items('web01', 'web02'))).toEqual({ done: 2, skipped: 2, applied: [] });
+    });
+
+    it('evaluates again a batch whose failed commit did not land', async () => {
+      const store = new MemoryStateStore();
+      const durable = await DurableEvaluator.open(RULEBOOK, { store, clock: new ManualClock(0) });
+      const save = store.save.bind(store);
+      store.save = async () => {
+        throw new Error('redis down');
+      };
+      await expect(durable.applyBatch('restarts', items('web01'))).rejects.toThrow('redis down');
+      store.save = save;
+      const retried = await durable.applyBatch('restarts', items('web01'));
+      expect(retried).toMatchObject({ done: 1, skipped: 0 });
+      expect(retried.applied[0]?.fired).toHaveLength(1);
+      expect(await store.peekOutbox(10)).toHaveLength(1);
+    });
+
+    it('stops after the event that requested a shutdown; the rest stays for the queue', async () => {
+      const rulebook = parseRulebook(
+        `
+- name: stops
+  hosts: all
+  sources: [{range: {limit: 1}}]
+  rules:
+    - name: stop
+      condition: event.stop == true
+      action: {shutdown: }
+`,
+        'stops.yml',
+      );
+      const durable = await DurableEvaluator.open(rulebook, { store: new MemoryStateStore(), clock: new ManualClock(0) });
+      const result = await durable.applyBatch('stops', [
+        { id: 'a', event: { stop: false } },
+        { id: 'b', event: { stop: true } },
+        { id: 'c', event: { stop: false } },
+      ]);
+      expect(result.done).toBe(2);
+      expect(result.applied.map((a) => a.id)).toEqual(['a', 'b']);
+    });
+  });
 });

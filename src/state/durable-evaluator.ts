@@ -41,11 +41,35 @@ export interface DispatchRecord {
   readonly actions: ReadonlyArray<{ readonly action: string; readonly args?: unknown; readonly hosts?: readonly string[]; readonly error?: string }>;
 }
 
+/** One queued item to apply: an event, a fact to assert, or `{fact, partial}` to retract. */
+export interface EvaluationItem {
+  readonly id: string;
+  readonly kind?: 'event' | 'fact' | 'retract';
+  readonly event: Readonly<Record<string, unknown>>;
+}
+
+/** What one applied item did. */
+export interface AppliedItem {
+  readonly id: string;
+  readonly fired: readonly FiredRule[];
+  readonly held: readonly HeldDecision[];
+}
+
+export interface BatchResult {
+  /** Items done from the first: skipped + applied (less than all only after a shutdown request). */
+  readonly done: number;
+  /** Leading items that were applied before (redelivered after a crash): nothing was done for them. */
+  readonly skipped: number;
+  readonly applied: readonly AppliedItem[];
+}
+
 export class DurableEvaluator {
   private evaluator: RulebookEvaluator;
   private readonly lastEventIds = new Map<string, string>();
   /** Set when a save failed: memory may be ahead of the store, so reload before going on. */
   private stale = false;
+  /** The batch of the last failed save: whether it landed is known after the reload. */
+  private unconfirmed: { readonly ruleset: string; readonly lastId: string; readonly applied: readonly AppliedItem[] } | undefined;
 
   private constructor(
     private readonly rulebook: Rulebook,
@@ -67,36 +91,78 @@ export class DurableEvaluator {
 
   /** Evaluates one queued event for one ruleset and commits the outcome. Throws when the store fails. */
   async processEvent(ruleset: string, id: string, event: Readonly<Record<string, unknown>>): Promise<DurableResult> {
-    if (this.stale) await this.reload();
-    if (this.lastEventIds.get(ruleset) === id) return { duplicate: true, fired: [], held: [] };
-    const report = this.evaluator.processEvent(event, { rulesets: [ruleset], explain: false });
-    await this.commit(report.fired, ruleset, id);
-    return { duplicate: false, fired: report.fired, held: report.held };
+    return single(await this.applyBatch(ruleset, [{ id, event }]));
   }
 
   /** Asserts a queued fact (an action's `set_facts`) into a ruleset and commits the outcome. */
   async assertFact(ruleset: string, id: string, fact: Readonly<Record<string, unknown>>): Promise<DurableResult> {
-    if (this.stale) await this.reload();
-    if (this.lastEventIds.get(ruleset) === id) return { duplicate: true, fired: [], held: [] };
-    const fired = this.evaluator.assertFact(fact, ruleset);
-    await this.commit(fired, ruleset, id);
-    return { duplicate: false, fired, held: [] };
+    return single(await this.applyBatch(ruleset, [{ id, kind: 'fact', event: fact }]));
   }
 
   /** Retracts facts from a ruleset (a queued cross-ruleset `retract_fact`) and commits the outcome. */
   async retractFact(ruleset: string, id: string, fact: Readonly<Record<string, unknown>>, partial: boolean): Promise<DurableResult> {
+    return single(await this.applyBatch(ruleset, [{ id, kind: 'retract', event: { fact, partial } }]));
+  }
+
+  /**
+   * Applies consecutive queued items of one ruleset in order and commits them in ONE transaction
+   * (state of every ruleset, the last item's id, the outbox): the cost of a commit is paid once
+   * per batch instead of once per event. Items up to and including the stored last id were
+   * applied before (a redelivery after a crash) and are skipped. Stops after an item that
+   * requested a shutdown, as upstream stops reading events then.
+   * @throws when the store fails (retryable; nothing of the batch counts as applied) or an item
+   *   cannot be evaluated; either way memory is reloaded from the store before the next call.
+   */
+  async applyBatch(ruleset: string, items: readonly EvaluationItem[]): Promise<BatchResult> {
     if (this.stale) await this.reload();
-    if (this.lastEventIds.get(ruleset) === id) return { duplicate: true, fired: [], held: [] };
-    const fired = this.evaluator.retractFact(fact, ruleset, partial);
-    await this.commit(fired, ruleset, id);
-    return { duplicate: false, fired, held: [] };
+    const last = this.lastEventIds.get(ruleset);
+    const unconfirmed = this.unconfirmed;
+    this.unconfirmed = undefined;
+    if (unconfirmed !== undefined && unconfirmed.ruleset === ruleset && unconfirmed.lastId === last) {
+      // The commit whose answer was lost did land: hand its results out now, so the caller runs
+      // what follows a commit (console output, history) once, instead of skipping it.
+      const done = items.findIndex((item) => item.id === last) + 1;
+      if (done > 0) return { done, skipped: Math.max(0, done - unconfirmed.applied.length), applied: unconfirmed.applied };
+    }
+    const skipped = last === undefined ? 0 : items.findIndex((item) => item.id === last) + 1;
+    const applied: AppliedItem[] = [];
+    const outbox: string[] = [];
+    let next = skipped;
+    try {
+      while (next < items.length) {
+        const item = items[next] as EvaluationItem;
+        const { fired, held } = this.evaluate(ruleset, item);
+        this.addToOutbox(outbox, fired, item.id);
+        applied.push({ id: item.id, fired, held });
+        next += 1;
+        if (this.evaluator.shutdownRequested !== undefined) break;
+      }
+    } catch (err) {
+      // Memory holds part of the batch that the store does not: start again from the store.
+      this.stale = true;
+      throw err;
+    }
+    if (applied.length > 0) {
+      const lastId = (items[next - 1] as EvaluationItem).id;
+      try {
+        await this.commit(outbox, ruleset, lastId);
+      } catch (err) {
+        // Redis may have applied the transaction and only the answer was lost (it went away
+        // mid-reply): the next call, after reloading, tells which it was.
+        this.unconfirmed = { ruleset, lastId, applied };
+        throw err;
+      }
+    }
+    return { done: next, skipped, applied };
   }
 
   /** Runs the timers due now (once_after, not_all, expiry) and commits the outcome. */
   async advanceTime(): Promise<DurableResult> {
     if (this.stale) await this.reload();
     const report = this.evaluator.advanceTime();
-    await this.commit(report.fired, undefined, undefined);
+    const outbox: string[] = [];
+    this.addToOutbox(outbox, report.fired, undefined);
+    await this.commit(outbox, undefined, undefined);
     return { duplicate: false, fired: report.fired, held: report.held };
   }
 
@@ -105,7 +171,24 @@ export class DurableEvaluator {
     return this.evaluator.nextTimerAt();
   }
 
-  private async commit(fired: readonly FiredRule[], ruleset: string | undefined, eventId: string | undefined): Promise<void> {
+  private evaluate(ruleset: string, item: EvaluationItem): { fired: readonly FiredRule[]; held: readonly HeldDecision[] } {
+    if (item.kind === 'fact') return { fired: this.evaluator.assertFact(item.event, ruleset), held: [] };
+    if (item.kind === 'retract') {
+      const { fact, partial } = item.event as { fact?: Record<string, unknown>; partial?: unknown };
+      return { fired: this.evaluator.retractFact(fact ?? {}, ruleset, partial !== false), held: [] };
+    }
+    return this.evaluator.processEvent(item.event, { rulesets: [ruleset], explain: false });
+  }
+
+  /** The actions to dispatch and the engine actions for other rulesets, keyed by their cause. */
+  private addToOutbox(outbox: string[], fired: readonly FiredRule[], eventId: string | undefined): void {
+    const dispatchable = this.options.dispatchable ?? (() => true);
+    for (const f of fired) if (f.actions.some((a) => dispatchable(a.action))) outbox.push(encodeState(toDispatchRecord(f, eventId)));
+    // Engine actions for other rulesets travel in the same transaction, to their queues next.
+    this.evaluator.takeCrossRuleset().forEach((work, i) => outbox.push(encodeState({ cross: work, key: `${eventId ?? `t${this.options.clock.now()}`}:${i}` })));
+  }
+
+  private async commit(outbox: readonly string[], ruleset: string | undefined, eventId: string | undefined): Promise<void> {
     const batch: RulesetChanges[] = [];
     for (const rs of this.rulebook.rulesets) {
       const changes = (this.evaluator.session(rs.name) as NonNullable<ReturnType<RulebookEvaluator['session']>>).takeChanges();
@@ -114,10 +197,6 @@ export class DurableEvaluator {
       if (!marks && changes.put.length === 0 && changes.removed.length === 0 && changes.meta === undefined) continue;
       batch.push(marks ? { ruleset: rs.name, changes, lastEventId: eventId } : { ruleset: rs.name, changes });
     }
-    const dispatchable = this.options.dispatchable ?? (() => true);
-    const outbox = fired.filter((f) => f.actions.some((a) => dispatchable(a.action))).map((f) => encodeState(toDispatchRecord(f, eventId)));
-    // Engine actions for other rulesets travel in the same transaction, to their queues next.
-    this.evaluator.takeCrossRuleset().forEach((work, i) => outbox.push(encodeState({ cross: work, key: `${eventId ?? `t${this.options.clock.now()}`}:${i}` })));
     try {
       await this.options.store.save(batch, outbox);
     } catch (err) {
@@ -152,6 +231,11 @@ export class DurableEvaluator {
 function storeUnavailable(message: string, cause: unknown): AutohealError {
   if (cause instanceof AutohealError && cause.retryable) return cause;
   return new AutohealError(ErrorCode.QueueUnavailable, `${message}: ${cause instanceof Error ? cause.message : String(cause)}`, { retryable: true, cause });
+}
+
+function single(result: BatchResult): DurableResult {
+  const item = result.applied[0];
+  return item === undefined ? { duplicate: result.skipped > 0, fired: [], held: [] } : { duplicate: false, fired: item.fired, held: item.held };
 }
 
 function toDispatchRecord(f: FiredRule, eventId: string | undefined): DispatchRecord {
