@@ -145,6 +145,11 @@ export class MemoryOutcomeStore implements OutcomeStore {
     await this.persist({ t: 'decision', r: record });
   }
 
+  async recordEvaluations(events: readonly EventRecord[], decisions: readonly DecisionRecord[]): Promise<void> {
+    for (const record of events) await this.recordEvent(record);
+    for (const record of decisions) await this.recordDecision(record);
+  }
+
   async startAction(record: NewActionRecord): Promise<ActionRecord> {
     this.assertWritable();
     const existing = this.actions.get(record.actionId);

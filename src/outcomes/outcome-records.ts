@@ -122,6 +122,8 @@ export interface LinkedActionRecord extends ActionRecord {
 /** What `startAction` needs: the record without what the store fills in. */
 export type NewActionRecord = Omit<ActionRecord, 'status' | 'attempts' | 'createdAt' | 'finishedAt'>;
 
+const SECRET_KEY = /token|passw(or)?d|passphrase|secret|api[-_]?key|private[-_]?key|authorization|cookie|credential/i;
+
 /** The paths tried, in order, for the identifying fields of an event summary. */
 const SUMMARY_PATHS: readonly string[] = [
   'alert.labels.alertname',
@@ -144,6 +146,8 @@ const SUMMARY_PATHS: readonly string[] = [
   'payload.service',
   'payload.state',
 ];
+/** The paths split once, without any that crosses a secret-looking key. */
+const SUMMARY_LOOKUPS = SUMMARY_PATHS.map((path) => ({ path, parts: path.split('.') })).filter(({ parts }) => !parts.some(isSecretKey));
 const SUMMARY_MAX_FIELDS = 6;
 const SUMMARY_FIELD_MAX_CHARS = 120;
 
@@ -155,16 +159,26 @@ const SUMMARY_FIELD_MAX_CHARS = 120;
 export function summarizeEvent(source: string, event: Readonly<Record<string, unknown>>): EventSummary {
   const fields: Record<string, string | number | boolean> = {};
   let count = 0;
-  for (const path of SUMMARY_PATHS) {
+  for (const { path, parts } of SUMMARY_LOOKUPS) {
     if (count >= SUMMARY_MAX_FIELDS) break;
-    if (path.split('.').some(isSecretKey)) continue;
-    const value = valueAt(event, path);
+    const value = valueAtParts(event, parts);
     if (typeof value === 'string') fields[path] = value.length > SUMMARY_FIELD_MAX_CHARS ? `${value.slice(0, SUMMARY_FIELD_MAX_CHARS)}…` : value;
     else if (typeof value === 'number' || typeof value === 'boolean') fields[path] = value;
     else continue;
     count++;
   }
-  return { source, fields, sizeBytes: Buffer.byteLength(JSON.stringify(toJsonSafe(event)) ?? '') };
+  return { source, fields, sizeBytes: jsonBytes(event) };
+}
+
+/** Size of the event as JSON; the bigint walk only when `JSON.stringify` refuses (it is on every event's path). */
+function jsonBytes(event: unknown): number {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(event);
+  } catch {
+    text = JSON.stringify(toJsonSafe(event));
+  }
+  return Buffer.byteLength(text ?? '');
 }
 
 /** The host an event is about: the first of `meta.hosts`, if any. */
@@ -190,8 +204,6 @@ export function newActionFromRequest(request: ActionRequest, decisionId: string)
     ...(host !== undefined ? { host } : {}),
   };
 }
-
-const SECRET_KEY = /token|passw(or)?d|passphrase|secret|api[-_]?key|private[-_]?key|authorization|cookie|credential/i;
 
 /** True when a key looks like it holds a secret (`token`, `password`, `api_key`, `Authorization`, …). */
 export function isSecretKey(key: string): boolean {
@@ -250,8 +262,12 @@ export function finishedAttempt(started: AttemptRecord, result: ActionResult, fi
 }
 
 function valueAt(root: unknown, path: string): unknown {
+  return valueAtParts(root, path.split('.'));
+}
+
+function valueAtParts(root: unknown, parts: readonly string[]): unknown {
   let current: unknown = root;
-  for (const part of path.split('.')) {
+  for (const part of parts) {
     if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;
     if (!Object.prototype.hasOwnProperty.call(current, part)) return undefined;
     current = (current as Record<string, unknown>)[part];

@@ -88,6 +88,25 @@ export function describeOutcomeStoreContract(name: string, open: OpenContractSto
       expect((await store.queryDecisions({ limit: 1 })).map((d) => d.decisionId)).toEqual(['d4']);
     });
 
+    it('records the events and decisions of an evaluated batch together, each retrievable as if written alone', async () => {
+      const store = await fresh();
+      const event = (n: number) => ({ eventId: `be${n}`, ruleset: 'web', source: 'am', receivedAt: clock.now(), summary: summarizeEvent('am', { alert: { labels: { alertname: `A${n}` } } }) });
+      await store.recordEvaluations(
+        [event(1), event(2)],
+        [
+          { decisionId: 'bd1', eventId: 'be1', ruleset: 'web', rule: 'r', kind: DecisionKind.Fired, at: clock.now(), matchedEventIds: ['be1'] },
+          { decisionId: 'bd2', eventId: 'be2', ruleset: 'web', rule: 'r', kind: DecisionKind.Throttled, reason: 'once_within 5m', at: clock.now(), matchedEventIds: ['be2'] },
+        ],
+      );
+      await store.recordEvaluations([], []);
+      expect((await store.queryDecisions({ limit: 10 })).map((d) => [d.decisionId, d.kind]).sort()).toEqual([
+        ['bd1', 'fired'],
+        ['bd2', 'throttled'],
+      ]);
+      await store.startAction({ actionId: 'ba1', decisionId: 'bd1', ruleset: 'web', rule: 'r', action: 'notify' });
+      expect(await store.get('ba1')).toMatchObject({ decision: { decisionId: 'bd1' }, event: { eventId: 'be1', summary: { fields: { 'alert.labels.alertname': 'A1' } } } });
+    });
+
     it('links an action to its decision and event in get and query', async () => {
       const store = await fresh();
       const id = await seedAction(store, 1, { host: 'web01' });

@@ -151,6 +151,25 @@ export class RedisOutcomeStore implements OutcomeStore {
     });
   }
 
+  async recordEvaluations(events: readonly EventRecord[], decisions: readonly DecisionRecord[]): Promise<void> {
+    if (events.length === 0 && decisions.length === 0) return;
+    await this.guard('record evaluations', async () => {
+      const tx = this.redis.multi();
+      if (events.length > 0) {
+        const fields = events.map((r) => eventKey(r.ruleset, r.eventId));
+        tx.hset(this.key('events'), Object.fromEntries(events.map((r, i) => [fields[i], JSON.stringify(r)])));
+        tx.zadd(this.key('events:time'), ...events.flatMap((r, i) => [r.receivedAt, fields[i] as string]));
+      }
+      if (decisions.length > 0) {
+        tx.hset(this.key('decisions'), Object.fromEntries(decisions.map((r) => [r.decisionId, JSON.stringify(r)])));
+        tx.zadd(this.key('decisions:time'), ...decisions.flatMap((r) => [r.at, r.decisionId]));
+      }
+      await tx.exec();
+      if (events.length > 0) await this.pruneSimple('events', events.length);
+      if (decisions.length > 0) await this.pruneSimple('decisions', decisions.length);
+    });
+  }
+
   async startAction(record: NewActionRecord): Promise<ActionRecord> {
     return this.guard('record an action', async () => {
       const keys = [this.actionKey(record.actionId), ...this.indexKeys(record), this.statusKey(ActionStatus.Pending)];
@@ -290,9 +309,9 @@ export class RedisOutcomeStore implements OutcomeStore {
    * overshoot by that much, and records past the age limit are hidden from queries anyway.
    * Every write was otherwise paying two extra round trips (measured with bench/ingest).
    */
-  private duePrune(kind: string): boolean {
+  private duePrune(kind: string, written = 1): boolean {
     const every = Math.max(1, Math.floor(this.retention.maxCount / 100));
-    const n = (this.writesSincePrune.get(kind) ?? 0) + 1;
+    const n = (this.writesSincePrune.get(kind) ?? 0) + written;
     if (n < every) {
       this.writesSincePrune.set(kind, n);
       return false;
@@ -301,8 +320,8 @@ export class RedisOutcomeStore implements OutcomeStore {
     return true;
   }
 
-  private async pruneSimple(kind: 'events' | 'decisions'): Promise<void> {
-    if (!this.duePrune(kind)) return;
+  private async pruneSimple(kind: 'events' | 'decisions', written = 1): Promise<void> {
+    if (!this.duePrune(kind, written)) return;
     const timeKey = this.key(`${kind}:time`);
     for (;;) {
       const ids = await this.pastRetention(timeKey);
