@@ -50,6 +50,21 @@ export interface EnqueueResult {
 export type EventHandler = (ruleset: string, event: QueuedEvent) => Promise<void>;
 
 /**
+ * The faster way to consume: called with consecutive events of a ruleset (the rest of a job,
+ * i.e. of a webhook's alerts), in order; resolves how many of them, from the first, are now
+ * done (at least 1). It should commit them together — one write for the lot instead of one per
+ * event. When it throws, none of them may count as done; the queue retries, and isolates a
+ * poison event by handing the events over one at a time. Like `EventHandler`, it may be called
+ * again with events it already did (after a crash) and must recognise them.
+ */
+export interface BatchEventHandler {
+  readonly batch: (ruleset: string, events: readonly QueuedEvent[]) => Promise<number>;
+}
+
+/** What `consume` takes: one event at a time, or batches. */
+export type EventConsumer = EventHandler | BatchEventHandler;
+
+/**
  * What the implementations' `start()` resolves to. `durable: false` is the caller's cue to log
  * that events do not survive a restart.
  */
@@ -78,11 +93,11 @@ export interface EventQueue {
    */
   enqueue(batches: readonly EnqueueBatch[]): Promise<EnqueueResult>;
   /**
-   * Starts consuming the given rulesets' queues with `handler`. With several processes, each
+   * Starts consuming the given rulesets' queues with `consumer`. With several processes, each
    * ruleset is consumed by one process at a time (a lease); another takes over within seconds
    * when that process dies.
    */
-  consume(rulesets: readonly string[], handler: EventHandler): Promise<void>;
+  consume(rulesets: readonly string[], consumer: EventConsumer): Promise<void>;
   /** Events waiting per ruleset (for /metrics and readiness). */
   depth(ruleset: string): Promise<number>;
   /** Stops consuming (waiting for the event in progress, bounded) and closes connections. */

@@ -55,6 +55,20 @@ export function backoffDelay(policy: RetryPolicy, retry: number): number {
   return Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** (retry - 1));
 }
 
+export interface RetryRequest<T> {
+  /** One attempt; a rejection is retried (or, after the last attempt, reported as `failed`). */
+  readonly attempt: () => Promise<T>;
+  readonly policy: RetryPolicy;
+  readonly sleep: Sleep;
+  /** Aborted on shutdown: no new attempt starts and a backoff wait ends at once. */
+  readonly signal: AbortSignal;
+  readonly logger: QueueLogger;
+  /** Log fields that say what is being handled (ruleset, event id, job id…). */
+  readonly logFields: Readonly<Record<string, unknown>>;
+  /** Whether to log the final failure as an event given up (default true). */
+  readonly logGiveUp?: boolean;
+}
+
 export interface HandleRequest {
   readonly handler: EventHandler;
   readonly ruleset: string;
@@ -68,29 +82,30 @@ export interface HandleRequest {
   readonly logFields?: Readonly<Record<string, unknown>>;
 }
 
-export interface HandleResult {
+export interface HandleResult<T = void> {
   readonly outcome: HandleOutcome;
   /** Handler calls made. */
   readonly attempts: number;
+  /** What the successful attempt resolved to (`done` only). */
+  readonly value?: T;
   /** The last handler error, for `failed` (and `aborted` after a failure). */
   readonly error?: unknown;
 }
 
 /**
- * Calls the handler until it resolves, at most `policy.attempts` times, waiting
- * `backoffDelay` between calls. Never throws: a handler error becomes a retry or `failed`.
+ * Calls `attempt` until it resolves, at most `policy.attempts` times, waiting `backoffDelay`
+ * between calls. Never throws: an error becomes a retry or `failed`.
  */
-export async function handleWithRetries(req: HandleRequest): Promise<HandleResult> {
-  const { handler, ruleset, event, policy, signal, logger } = req;
-  const fields = { ...req.logFields, ruleset, eventId: event.id, source: event.source };
+export async function retryInPlace<T>(req: RetryRequest<T>): Promise<HandleResult<T>> {
+  const { policy, signal, logger, logFields: fields } = req;
   let lastError: unknown;
   let calls = 0;
   for (let attempt = 1; attempt <= policy.attempts; attempt++) {
     if (signal.aborted) return { outcome: HandleOutcome.Aborted, attempts: calls, error: lastError };
     calls += 1;
     try {
-      await handler(ruleset, event);
-      return { outcome: HandleOutcome.Done, attempts: calls };
+      const value = await req.attempt();
+      return { outcome: HandleOutcome.Done, attempts: calls, value };
     } catch (err) {
       lastError = err;
     }
@@ -107,8 +122,21 @@ export async function handleWithRetries(req: HandleRequest): Promise<HandleResul
       return { outcome: HandleOutcome.Aborted, attempts: attempt, error: lastError };
     }
   }
-  logger.error({ ...fields, attempts: calls, err: lastError }, 'event handler failed; event given up');
+  if (req.logGiveUp !== false) logger.error({ ...fields, attempts: calls, err: lastError }, 'event handler failed; event given up');
   return { outcome: HandleOutcome.Failed, attempts: calls, error: lastError };
+}
+
+/** One event through `handler` with `retryInPlace`. */
+export function handleWithRetries(req: HandleRequest): Promise<HandleResult> {
+  const { handler, ruleset, event } = req;
+  return retryInPlace({
+    attempt: () => handler(ruleset, event),
+    policy: req.policy,
+    sleep: req.sleep,
+    signal: req.signal,
+    logger: req.logger,
+    logFields: { ...req.logFields, ruleset, eventId: event.id, source: event.source },
+  });
 }
 
 /** An error that says repeating may succeed (`retryable: true`, as AutohealError carries). */
@@ -124,6 +152,6 @@ export interface FailedEvent {
   readonly error: { readonly name: string; readonly message: string; readonly code?: string };
 }
 
-export function failedEventRecord(ruleset: string, event: QueuedEvent, result: HandleResult): FailedEvent {
+export function failedEventRecord(ruleset: string, event: QueuedEvent, result: HandleResult<unknown>): FailedEvent {
   return { ruleset, eventId: event.id, attempts: result.attempts, error: describeError(result.error) };
 }

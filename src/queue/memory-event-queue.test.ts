@@ -262,4 +262,23 @@ describe('MemoryEventQueue', () => {
     await q.consume(['r'], async () => undefined);
     await expect(q.consume(['r'], async () => undefined)).rejects.toThrow(/already being consumed/);
   });
+
+  it('hands a batch consumer what waits, in order, in one call', async () => {
+    const q = new MemoryEventQueue({}, { logger: collectingLogger().logger });
+    queues.push(q);
+    await q.start();
+    await q.enqueue([{ ruleset: 'r', events: [ev('1'), ev('2')] }]);
+    await q.enqueue([{ ruleset: 'r', events: [ev('3')] }]);
+    const waiter = new Waiter();
+    const batches: string[][] = [];
+    await q.consume(['r'], {
+      batch: async (_rs, events) => {
+        batches.push(events.map((e) => e.id));
+        waiter.notify();
+        return events.length;
+      },
+    });
+    await waiter.until(() => batches.flat().length === 3, 'the three events');
+    expect(batches).toEqual([['1', '2', '3']]);
+  });
 });

@@ -5,9 +5,10 @@
  * stops. The default for a first run and for tests; the dedup window runs on the injected clock.
  */
 import { AutohealError, ErrorCode, systemClock, type Clock } from '../core/index.js';
-import type { EnqueueBatch, EnqueueResult, EventHandler, EventQueue, EventQueueStartInfo, QueuedEvent } from './event-queue.js';
+import type { EnqueueBatch, EnqueueResult, EventConsumer, EventQueue, EventQueueStartInfo, QueuedEvent } from './event-queue.js';
 import { mergeBatches, summarizeEnqueue } from './enqueue-plan.js';
-import { failedEventRecord, handleWithRetries, HandleOutcome, timerSleep, type FailedEvent, type Sleep } from './handle-with-retries.js';
+import { handleInOrder } from './handle-in-order.js';
+import { HandleOutcome, timerSleep, type FailedEvent, type Sleep } from './handle-with-retries.js';
 import { resolveMemoryEventQueueOptions, type MemoryEventQueueOptions, type ResolvedMemoryEventQueueOptions } from './memory-event-queue-options.js';
 import { createStderrQueueLogger, type QueueLogger } from './queue-logger.js';
 import { raceTimeout } from './race-timeout.js';
@@ -15,8 +16,8 @@ import { raceTimeout } from './race-timeout.js';
 /** The warning `start()` reports: what an operator must know about this queue. */
 export const NOT_DURABLE_WARNING = 'the event queue is in memory: queued events are lost when the process stops (set a Redis URL for a durable queue)';
 
-/** Events handled in a row before the loop yields to timers and I/O (a backlog must not starve HTTP). */
-const YIELD_EVERY = 64;
+/** Most events handed to a batch consumer in one call. */
+const MAX_BATCH = 256;
 
 export interface MemoryEventQueueDeps {
   /** Time for the dedup window. Default: the system clock. */
@@ -58,9 +59,19 @@ class Fifo<T> {
     return v;
   }
 
-  unshift(value: T): void {
-    if (this.head > 0) this.items[--this.head] = value;
-    else this.items.unshift(value);
+  /** Removes and returns up to `n` values from the head. */
+  take(n: number): T[] {
+    const out = this.items.slice(this.head, this.head + n);
+    for (let i = 0; i < out.length; i++) this.shift();
+    return out;
+  }
+
+  /** Puts `values` back at the head, in their order. */
+  unshiftAll(values: readonly T[]): void {
+    for (let i = values.length - 1; i >= 0; i--) {
+      if (this.head > 0) this.items[--this.head] = values[i] as T;
+      else this.items.unshift(values[i] as T);
+    }
   }
 }
 
@@ -148,11 +159,12 @@ export class MemoryEventQueue implements EventQueue {
   }
 
   /**
-   * Starts one loop per ruleset that hands its events to `handler` one at a time, in order.
+   * Starts one loop per ruleset that hands its events to `consumer` in order (one at a time,
+   * or what is waiting, up to 256, to a batch consumer).
    * Events queued before `consume` are handled too.
    * @throws Error when a ruleset is already being consumed by this queue.
    */
-  async consume(rulesets: readonly string[], handler: EventHandler): Promise<void> {
+  async consume(rulesets: readonly string[], consumer: EventConsumer): Promise<void> {
     if (this.state !== State.Started) throw this.unavailable();
     const unique = [...new Set(rulesets)];
     for (const ruleset of unique) {
@@ -160,11 +172,11 @@ export class MemoryEventQueue implements EventQueue {
     }
     for (const ruleset of unique) {
       const lane = this.lane(ruleset);
-      lane.loop = this.run(ruleset, lane, handler);
+      lane.loop = this.run(ruleset, lane, consumer);
     }
   }
 
-  /** Events waiting for the ruleset (not counting the one being handled). */
+  /** Events waiting for the ruleset (not counting those being handled). */
   async depth(ruleset: string): Promise<number> {
     return this.lanes.get(ruleset)?.events.size ?? 0;
   }
@@ -192,34 +204,26 @@ export class MemoryEventQueue implements EventQueue {
     this.state = State.Closed;
   }
 
-  private async run(ruleset: string, lane: Lane, handler: EventHandler): Promise<void> {
+  private async run(ruleset: string, lane: Lane, consumer: EventConsumer): Promise<void> {
     const signal = this.shutdown.signal;
-    let inARow = 0;
     while (!signal.aborted) {
-      const event = lane.events.shift();
-      if (event === undefined) {
-        inARow = 0;
+      if (lane.events.size === 0) {
         await new Promise<void>((resolve) => {
           lane.wake = resolve;
         });
         lane.wake = undefined;
         continue;
       }
-      const result = await handleWithRetries({
-        handler,
-        ruleset,
-        event,
-        policy: this.options,
-        sleep: this.sleep,
-        signal,
-        logger: this.logger,
-      });
+      // What waits now, up to a bound, goes to a batch consumer in one call.
+      const run = lane.events.take(typeof consumer === 'function' ? 1 : MAX_BATCH);
+      const result = await handleInOrder({ consumer, ruleset, events: run, start: 0, policy: this.options, sleep: this.sleep, signal, logger: this.logger });
+      for (const record of result.failed) this.recordFailure(lane, record);
       if (result.outcome === HandleOutcome.Aborted) {
-        lane.events.unshift(event);
+        lane.events.unshiftAll(run.slice(result.done));
         return;
       }
-      if (result.outcome === HandleOutcome.Failed) this.recordFailure(lane, failedEventRecord(ruleset, event, result));
-      if (++inARow % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      // A backlog must not starve HTTP and timers.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 

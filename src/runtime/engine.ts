@@ -33,7 +33,7 @@ import {
   type OutcomeSink,
 } from '../actions/dispatch/index.js';
 import { randomUUID } from 'node:crypto';
-import { DecisionKind as HistoryDecision, MemoryOutcomeStore, RedisOutcomeStore, eventHost, summarizeEvent, type OutcomeStore } from '../outcomes/index.js';
+import { DecisionKind as HistoryDecision, MemoryOutcomeStore, RedisOutcomeStore, eventHost, summarizeEvent, type DecisionRecord, type EventRecord, type OutcomeStore } from '../outcomes/index.js';
 import { decodeState, type DispatchRecord } from '../state/index.js';
 import { createActionHandlers, decisionId, INLINE_ACTIONS, outcomeSinkFor } from './action-handlers.js';
 import { createActionRunner, type RunFiredRule } from './action-runner.js';
@@ -42,7 +42,7 @@ import { shutdownOutput } from '../actions/console/index.js';
 import { EngineMetrics } from '../metrics/index.js';
 import { createApiServer, type ApiServer } from '../http/index.js';
 import type { EnqueueBatch, EnqueueResult } from '../queue/index.js';
-import type { CrossRulesetWork, DecisionKind } from '../rules/engine/index.js';
+import type { CrossRulesetWork, DecisionKind, HeldDecision } from '../rules/engine/index.js';
 import { resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions } from './engine-options.js';
 import { createPluginSourceEntry, pluginEmitter } from './plugin-source-entry.js';
 
@@ -217,7 +217,7 @@ class RunningEngine implements Engine {
     await this.drainOutbox();
     await this.queue.consume(
       rulebook.rulesets.map((rs) => rs.name),
-      (ruleset, event) => this.handle(ruleset, event),
+      { batch: (ruleset, events) => this.handle(ruleset, events) },
     );
     this.armTimer();
 
@@ -470,54 +470,71 @@ class RunningEngine implements Engine {
     void work.finally(() => this.pending.delete(work));
   }
 
-  /** History: the event, and what each rule decided about it. Never fails the evaluation. */
-  private async recordHistory(ruleset: string, queued: QueuedEvent | undefined, fired: readonly FiredRule[], held: ReadonlyArray<{ rule: string; kind: string; reason: string }>): Promise<void> {
-    for (const f of fired) this.metrics.ruleMatched(f.ruleset, f.rule);
-    for (const h of held) this.metrics.ruleDecision(ruleset, h.rule, h.kind as DecisionKind);
-    const outcomes = this.outcomes;
-    if (outcomes === undefined) return;
-    try {
+  /**
+   * History: the events, and what each rule decided about them, in one write per batch. Never
+   * fails the evaluation.
+   */
+  private async recordHistory(ruleset: string, evaluated: ReadonlyArray<{ queued?: QueuedEvent; fired: readonly FiredRule[]; held: readonly HeldDecision[] }>): Promise<void> {
+    const events: EventRecord[] = [];
+    const decisions: DecisionRecord[] = [];
+    const at = this.clock.now();
+    for (const { queued, fired, held } of evaluated) {
+      for (const f of fired) this.metrics.ruleMatched(f.ruleset, f.rule);
+      for (const h of held) this.metrics.ruleDecision(ruleset, h.rule, h.kind as DecisionKind);
       if (queued !== undefined) {
         const host = eventHost(queued.event);
-        await outcomes.recordEvent({ eventId: queued.id, ruleset, source: queued.source, receivedAt: queued.receivedAt, summary: summarizeEvent(queued.source, queued.event), ...(host !== undefined ? { host } : {}) });
+        events.push({ eventId: queued.id, ruleset, source: queued.source, receivedAt: queued.receivedAt, summary: summarizeEvent(queued.source, queued.event), ...(host !== undefined ? { host } : {}) });
       }
-      const at = this.clock.now();
+      const eventId = queued !== undefined ? { eventId: queued.id } : {};
       for (const f of fired) {
         const ids = Object.values(f.bindings).map((d) => (d.meta as { uuid?: unknown } | undefined)?.uuid).filter((u): u is string => typeof u === 'string');
-        await outcomes.recordDecision({ decisionId: decisionId(ids.join(',') || queued?.id, f.ruleset, f.rule), ...(queued !== undefined ? { eventId: queued.id } : {}), ruleset: f.ruleset, rule: f.rule, kind: HistoryDecision.Fired, at, matchedEventIds: ids });
+        decisions.push({ decisionId: decisionId(ids.join(',') || queued?.id, f.ruleset, f.rule), ...eventId, ruleset: f.ruleset, rule: f.rule, kind: HistoryDecision.Fired, at, matchedEventIds: ids });
       }
       for (const h of held) {
         const kind = h.kind === 'throttled' ? HistoryDecision.Throttled : HistoryDecision.Skipped;
-        await outcomes.recordDecision({ decisionId: decisionId(queued?.id, ruleset, h.rule), ...(queued !== undefined ? { eventId: queued.id } : {}), ruleset, rule: h.rule, kind, reason: `${h.kind}: ${h.reason}`, at, matchedEventIds: queued !== undefined ? [queued.id] : [] });
+        decisions.push({ decisionId: decisionId(queued?.id, ruleset, h.rule), ...eventId, ruleset, rule: h.rule, kind, reason: `${h.kind}: ${h.reason}`, at, matchedEventIds: queued !== undefined ? [queued.id] : [] });
       }
+    }
+    try {
+      await this.outcomes?.recordEvaluations(events, decisions);
     } catch (err) {
       this.log.warn({ err, ruleset }, 'could not record history');
     }
   }
 
-  /** The queue's handler: evaluate one event, then run what fired, in order. */
-  private async handle(ruleset: string, queued: QueuedEvent): Promise<void> {
+  /**
+   * The queue's consumer: evaluates consecutive events of a ruleset (a webhook's alerts) and
+   * commits them together, then runs what fired, in order. Resolves how many were done.
+   */
+  private async handle(ruleset: string, batch: readonly QueuedEvent[]): Promise<number> {
     const evaluator = this.evaluator;
     if (evaluator === undefined || this.stopReason !== undefined) {
-      // Leave the event to the queue (redelivered after a restart with a durable queue).
+      // Leave the events to the queue (redelivered after a restart with a durable queue).
       throw new AutohealError(ErrorCode.QueueUnavailable, 'the engine is stopping', { retryable: true });
     }
-    const result = await this.exclusive(() => {
-      if (queued.kind === 'fact') return evaluator.assertFact(ruleset, queued.id, queued.event);
-      if (queued.kind === 'retract') {
-        const { fact, partial } = queued.event as { fact?: Record<string, unknown>; partial?: boolean };
-        return evaluator.retractFact(ruleset, queued.id, fact ?? {}, partial !== false);
+    const result = await this.exclusive(() => evaluator.applyBatch(ruleset, batch));
+    const fired = result.applied.flatMap((a) => a.fired);
+    if (this.log.isLevelEnabled('debug')) {
+      for (const a of result.applied) this.log.debug({ ruleset, eventId: a.id, fired: a.fired.length }, 'event evaluated');
+      if (result.skipped > 0) this.log.debug({ ruleset, skipped: result.skipped }, 'redelivered events already evaluated');
+    }
+    // Committed: from here on nothing may throw, or the queue would hand these events over
+    // again one by one, and the evaluator only recognises a redelivery of its last commit.
+    try {
+      // History is written alongside, not in the way: the next batch need not wait for it (it
+      // is not the source of truth; a failure is logged), and consecutive writes pipeline on Redis.
+      if (result.applied.length > 0) {
+        const byId = new Map(batch.map((q) => [q.id, q]));
+        this.track(this.recordHistory(ruleset, result.applied.map((a) => ({ queued: byId.get(a.id), fired: a.fired, held: a.held }))));
       }
-      return evaluator.processEvent(ruleset, queued.id, queued.event);
-    });
-    this.log.debug({ ruleset, eventId: queued.id, source: queued.source, fired: result.fired.length, duplicate: result.duplicate }, 'event evaluated');
-    // History is written alongside, not in the way: the next event need not wait for it (it is
-    // not the source of truth; a failure is logged), and consecutive writes pipeline on Redis.
-    if (!result.duplicate) this.track(this.recordHistory(ruleset, queued, result.fired, result.held));
-    await this.dispatch(result.fired);
-    this.markDone(queued.id);
+      await this.dispatch(fired);
+    } catch (err) {
+      this.log.error({ err, ruleset }, 'running the actions of evaluated events failed');
+    }
+    for (let i = 0; i < result.done; i++) this.markDone((batch[i] as QueuedEvent).id);
     this.armTimer();
     this.checkShutdown();
+    return result.done;
   }
 
   private async onTimer(): Promise<void> {
@@ -525,7 +542,7 @@ class RunningEngine implements Engine {
     if (evaluator === undefined || this.stopReason !== undefined) return;
     try {
       const result = await this.exclusive(() => evaluator.advanceTime());
-      this.track(this.recordHistory('', undefined, result.fired, []));
+      this.track(this.recordHistory('', [{ fired: result.fired, held: [] }]));
       await this.dispatch(result.fired);
     } catch (err) {
       this.log.error({ err }, 'timer evaluation failed');
