@@ -11,9 +11,11 @@
  * Order and exclusivity: every ruleset queue has global concurrency 1 (`setGlobalConcurrency`)
  * and every worker concurrency 1, so across all processes at most one job of a ruleset is
  * active; jobs are taken oldest first, and a job that stalled (its consumer died) goes back to
- * the head of the queue, so the next consumer resumes with it. The worker records after each
- * event how far it got (job progress), so a taken-over job does not re-handle the events that
- * were already done — except the one in progress when the consumer died (at-least-once).
+ * the head of the queue, so the next consumer resumes with it. A batch consumer gets a job's
+ * events in one call (one state commit for all of them); a per-event consumer gets them one by
+ * one, and the worker records after each how far it got (job progress), so a taken-over job
+ * does not re-handle what was done. Either way the consumer may see again what was in progress
+ * when its process died (at-least-once): the evaluator recognises what it already applied.
  * Handler failures are retried in place with backoff (not with BullMQ's `attempts`, which would
  * let later jobs overtake); an event given up after every attempt is recorded in the job, the
  * job's other events still run, and the job then ends failed and is kept for inspection.
@@ -36,8 +38,9 @@ import { FlowProducer, Queue, QueueKeys, UnrecoverableError, WaitingError, Worke
 import { Redis } from 'ioredis';
 import { AutohealError, ErrorCode, systemClock, type Clock } from '../core/index.js';
 import { mergeBatches, summarizeEnqueue } from './enqueue-plan.js';
-import type { EnqueueBatch, EnqueueResult, EventHandler, EventQueue, EventQueueStartInfo, QueuedEvent } from './event-queue.js';
-import { failedEventRecord, handleWithRetries, HandleOutcome, timerSleep, type FailedEvent, type Sleep } from './handle-with-retries.js';
+import type { EnqueueBatch, EnqueueResult, EventConsumer, EventQueue, EventQueueStartInfo, QueuedEvent } from './event-queue.js';
+import { handleInOrder } from './handle-in-order.js';
+import { HandleOutcome, timerSleep, type FailedEvent, type Sleep } from './handle-with-retries.js';
 import { createStderrQueueLogger, describeError, type QueueLogger } from './queue-logger.js';
 import { decodeQueuedEvents, stringifyExactJson } from './queued-event-codec.js';
 import { raceTimeout } from './race-timeout.js';
@@ -77,16 +80,32 @@ export interface RedisEventQueueDeps {
 const State = { New: 'new', Starting: 'starting', Started: 'started', Closing: 'closing', Closed: 'closed' } as const;
 type State = (typeof State)[keyof typeof State];
 
-/** A ruleset batch of one call, ready to store. */
+/** Most events written in one group (one job per ruleset); later calls wait for the next write. */
+const MAX_GROUP_EVENTS = 1_000;
+
+/** The job of one ruleset in a group write, ready to store. */
 interface Plan {
   readonly ruleset: string;
   readonly queueName: string;
   readonly jobId: string;
-  readonly events: readonly QueuedEvent[];
+  readonly events: QueuedEvent[];
   /** Each event's exact JSON, encoded before anything touches Redis. */
-  readonly encoded: readonly string[];
+  readonly encoded: string[];
   /** Per event: still to be stored (starts true; the dedup claim clears duplicates). */
   readonly fresh: boolean[];
+}
+
+/** One `enqueue` call waiting for its group write. */
+interface PendingCall {
+  readonly parts: ReadonlyArray<{ readonly ruleset: string; readonly events: readonly QueuedEvent[]; readonly encoded: readonly string[] }>;
+  readonly resolve: (result: EnqueueResult) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+type Verdict = { readonly id: string; readonly queued: boolean };
+
+function countEvents(call: PendingCall): number {
+  return call.parts.reduce((n, p) => n + p.events.length, 0);
 }
 
 export class RedisEventQueue implements EventQueue {
@@ -162,6 +181,12 @@ export class RedisEventQueue implements EventQueue {
   /**
    * Stores the new events of every batch (one job per ruleset) in one transaction, after
    * claiming their dedup markers. Resolves only once Redis has them.
+   *
+   * Group commit: calls that arrive while a write is in flight are written together by the next
+   * one (one job per ruleset for all of them, up to `MAX_GROUP_EVENTS`). Under load this turns
+   * many small writes and jobs into few larger ones — fewer round trips for intake, bigger
+   * batches for the evaluator — and when idle it adds no wait: the first call is written at once.
+   * The calls of a group succeed or fail together; each gets its own verdicts.
    * @throws AutohealError `AH_QUEUE_UNAVAILABLE` (retryable) when Redis is down, refuses the
    *   write (e.g. out of memory) or does not answer within `commandTimeoutMs`; then no event of
    *   this call is stored.
@@ -169,22 +194,71 @@ export class RedisEventQueue implements EventQueue {
    *   name, before anything is stored.
    */
   async enqueue(batches: readonly EnqueueBatch[]): Promise<EnqueueResult> {
+    if (this.state !== State.Started) throw this.unavailable(`the event queue is ${this.state}`);
+    // Checked and encoded here, so a bad call fails alone, before it joins a group.
+    const parts = mergeBatches(batches).map(({ ruleset, events }) => ({ ruleset, events, encoded: events.map((e) => stringifyExactJson(e)) }));
+    if (parts.length === 0) return { queued: [], duplicates: [] };
+    return new Promise<EnqueueResult>((resolve, reject) => {
+      this.waitingCalls.push({ parts, resolve, reject });
+      this.scheduleGroupWrite();
+    });
+  }
+
+  /** Calls waiting for the next group write. */
+  private waitingCalls: PendingCall[] = [];
+  private writingGroup = false;
+
+  private scheduleGroupWrite(): void {
+    if (this.writingGroup) return;
+    this.writingGroup = true;
+    // setImmediate, not at once: the requests parsed in the same turn of the event loop join.
+    setImmediate(() => void this.writeGroups());
+  }
+
+  private async writeGroups(): Promise<void> {
+    try {
+      while (this.waitingCalls.length > 0) {
+        let events = 0;
+        let n = 0;
+        while (n < this.waitingCalls.length && (n === 0 || events + countEvents(this.waitingCalls[n] as PendingCall) <= MAX_GROUP_EVENTS)) {
+          events += countEvents(this.waitingCalls[n] as PendingCall);
+          n += 1;
+        }
+        const group = this.waitingCalls.splice(0, n);
+        try {
+          const verdicts = await this.writeGroup(group);
+          group.forEach((call, i) => call.resolve(summarizeEnqueue(verdicts[i] as Verdict[])));
+        } catch (err) {
+          for (const call of group) call.reject(err);
+        }
+      }
+    } finally {
+      this.writingGroup = false;
+    }
+  }
+
+  /** Writes a group of calls; returns each call's verdicts, in its order. */
+  private async writeGroup(group: readonly PendingCall[]): Promise<Verdict[][]> {
     const producer = this.producer;
     const flow = this.flow;
     if (this.state !== State.Started || !producer || !flow) throw this.unavailable(`the event queue is ${this.state}`);
-    const plans: Plan[] = mergeBatches(batches).map(({ ruleset, events }) => ({
-      ruleset,
-      queueName: rulesetQueueName(ruleset),
-      jobId: `b-${this.newId()}`,
-      events,
-      encoded: events.map((e) => stringifyExactJson(e)),
-      fresh: events.map(() => true),
-    }));
-    if (plans.length === 0) return { queued: [], duplicates: [] };
-
-    const claimed = await this.claimDedupMarkers(producer, plans);
+    const plans = new Map<string, Plan>();
+    for (const call of group) {
+      for (const part of call.parts) {
+        let plan = plans.get(part.ruleset);
+        if (plan === undefined) {
+          plan = { ruleset: part.ruleset, queueName: rulesetQueueName(part.ruleset), jobId: `b-${this.newId()}`, events: [], encoded: [], fresh: [] };
+          plans.set(part.ruleset, plan);
+        }
+        plan.events.push(...part.events);
+        plan.encoded.push(...part.encoded);
+        for (let i = 0; i < part.events.length; i++) plan.fresh.push(true);
+      }
+    }
+    const planList = [...plans.values()];
+    const claimed = await this.claimDedupMarkers(producer, planList);
     const flows: FlowJob[] = [];
-    for (const plan of plans) {
+    for (const plan of planList) {
       const encoded = plan.encoded.filter((_, i) => plan.fresh[i]);
       if (encoded.length === 0) continue;
       const data: EventBatchJobData = { v: 1, ruleset: plan.ruleset, events: `[${encoded.join(',')}]` };
@@ -211,17 +285,27 @@ export class RedisEventQueue implements EventQueue {
       if (added === undefined) throw this.unavailable('the event queue is closing');
     }
     await this.confirmDedupMarkers(producer, claimed);
-    return summarizeEnqueue(plans.flatMap((p) => p.events.map((e, i) => ({ id: e.id, queued: p.fresh[i] === true }))));
+    // Each call's verdicts, read back from its slice of each ruleset's plan.
+    const offsets = new Map<string, number>();
+    return group.map((call) =>
+      call.parts.flatMap((part) => {
+        const plan = plans.get(part.ruleset) as Plan;
+        const start = offsets.get(part.ruleset) ?? 0;
+        offsets.set(part.ruleset, start + part.events.length);
+        return part.events.map((e, i) => ({ id: e.id, queued: plan.fresh[start + i] === true }));
+      }),
+    );
   }
 
   /**
    * Starts one BullMQ worker per ruleset (concurrency 1, the ruleset queue's global concurrency
-   * set to 1), handing events to `handler` one at a time in order.
+   * set to 1), handing each job's events to `consumer` in order (a batch consumer gets them
+   * together).
    * @throws AutohealError `AH_QUEUE_UNAVAILABLE` when Redis cannot be reached within
    *   `connectTimeoutMs`.
    * @throws Error when a ruleset is already being consumed by this queue.
    */
-  async consume(rulesets: readonly string[], handler: EventHandler): Promise<void> {
+  async consume(rulesets: readonly string[], consumer: EventConsumer): Promise<void> {
     const producer = this.producer;
     if (this.state !== State.Started || !producer) throw this.unavailable(`the event queue is ${this.state}`);
     const unique = [...new Set(rulesets)];
@@ -231,7 +315,7 @@ export class RedisEventQueue implements EventQueue {
     for (const ruleset of unique) {
       const queueName = rulesetQueueName(ruleset);
       await this.limitToOneActiveJob(producer, queueName);
-      const worker = new Worker<EventBatchJobData>(queueName, (job, token) => this.track(this.processJob(ruleset, handler, job, token)), {
+      const worker = new Worker<EventBatchJobData>(queueName, (job, token) => this.track(this.processJob(ruleset, consumer, job, token)), {
         connection: this.workerConnection(),
         prefix: this.options.prefix,
         concurrency: 1,
@@ -308,7 +392,7 @@ export class RedisEventQueue implements EventQueue {
     this.state = State.Closed;
   }
 
-  private async processJob(ruleset: string, handler: EventHandler, job: Job<EventBatchJobData>, token: string | undefined): Promise<void> {
+  private async processJob(ruleset: string, consumer: EventConsumer, job: Job<EventBatchJobData>, token: string | undefined): Promise<void> {
     let events: QueuedEvent[];
     try {
       events = decodeQueuedEvents(job.data.events);
@@ -316,27 +400,32 @@ export class RedisEventQueue implements EventQueue {
       throw new UnrecoverableError(`corrupt event batch: ${describeError(err).message}`);
     }
     const progress = readProgress(job.progress);
-    const failed = [...progress.failed];
-    const signal = this.shutdown.signal;
-    for (let i = progress.done; i < events.length; i++) {
-      const event = events[i] as QueuedEvent;
-      if (signal.aborted) return this.giveBack(job, token);
-      const result = await handleWithRetries({
-        handler,
+    const result = await handleInOrder(
+      {
+        consumer,
         ruleset,
-        event,
+        events,
+        start: progress.done,
         policy: this.options,
         sleep: this.sleep,
-        signal,
+        signal: this.shutdown.signal,
         logger: this.logger,
         logFields: { jobId: job.id },
-      });
-      if (result.outcome === HandleOutcome.Aborted) return this.giveBack(job, token);
-      if (result.outcome === HandleOutcome.Failed) failed.push(failedEventRecord(ruleset, event, result));
-      const next: EventBatchProgress = { done: i + 1, failed };
-      await job.updateProgress(next);
-    }
+        // Written only between handler calls that leave events in the job (a batch consumer
+        // usually does the whole job in one call, so then never): the job's completion says the rest.
+        onProgress: async (done, failed) => {
+          const next: EventBatchProgress = { done, failed };
+          await job.updateProgress(next);
+        },
+      },
+      progress.failed,
+    );
+    if (result.outcome === HandleOutcome.Aborted) return this.giveBack(job, token);
+    const { failed } = result;
     if (failed.length > 0) {
+      // The failed job is kept for inspection: its progress says which events were given up.
+      const final: EventBatchProgress = { done: result.done, failed };
+      await job.updateProgress(final);
       throw new UnrecoverableError(`${failed.length} of ${events.length} event(s) given up after every attempt: ${failed.map((f) => f.eventId).join(', ')}`);
     }
   }

@@ -17,6 +17,7 @@ import {
   type RedisEventQueueOptions,
 } from '../../src/queue/index.js';
 import { collectingLogger, deleteKeys, ev, fastOptions, pollUntil, testPrefix, Waiter } from '../support/queue-test-kit.js';
+import { startPrivateRedis } from '../support/redis-server.js';
 
 const url = inject('redisUrl');
 
@@ -184,6 +185,55 @@ describe('RedisEventQueue on a real Redis', () => {
     expect(await q.depth('a')).toBe(3);
     expect(await q.depth('b')).toBe(2);
     expect(await q.depth('never used')).toBe(0);
+  });
+
+  it('writes calls that arrive together as one job per ruleset (group commit), each call with its own verdicts', async () => {
+    const q = await startQueue({ dedupWindowMs: 600_000 });
+    const results = await Promise.all([
+      q.enqueue([{ ruleset: 'g', events: [ev('c1-a', 'k1'), ev('c1-b')] }]),
+      q.enqueue([{ ruleset: 'g', events: [ev('c2-a', 'k1')] }, { ruleset: 'h', events: [ev('c2-h')] }]),
+      q.enqueue([{ ruleset: 'g', events: [ev('c3-a', 'k2')] }]),
+    ]);
+    expect(results).toEqual([
+      { queued: ['c1-a', 'c1-b'], duplicates: [] },
+      // The same dedup key as an earlier call of the group: a duplicate, as if sent after it.
+      { queued: ['c2-h'], duplicates: ['c2-a'] },
+      { queued: ['c3-a'], duplicates: [] },
+    ]);
+    expect(await inspect('g').getJobCounts('wait')).toEqual({ wait: 1 });
+    expect(await q.depth('g')).toBe(3);
+
+    const waiter = new Waiter();
+    const batches: string[][] = [];
+    await q.consume(['g'], {
+      batch: async (_rs, events) => {
+        batches.push(events.map((e) => e.id));
+        waiter.notify();
+        return events.length;
+      },
+    });
+    await waiter.until(() => batches.length === 1, 'the group job');
+    expect(batches).toEqual([['c1-a', 'c1-b', 'c3-a']]);
+  });
+
+  it('rejects every call of a group when Redis refuses the write, and stores none of them', async () => {
+    // A private server: making it full must not disturb the other test files on the shared one.
+    const redis = await startPrivateRedis();
+    opened.push({ close: () => redis.remove() });
+    const q = new RedisEventQueue(fastOptions(redis.url, prefix), { logger: collectingLogger().logger });
+    opened.push(q);
+    await q.start();
+    const admin = new Redis(redis.url);
+    opened.push({ close: () => admin.quit() });
+    // A full Redis refuses writes (noeviction): the group's transaction is refused whole.
+    await admin.config('SET', 'maxmemory', '1');
+    const outcomes = await Promise.allSettled([q.enqueue([{ ruleset: 'full', events: [ev('x1')] }]), q.enqueue([{ ruleset: 'full', events: [ev('x2')] }])]);
+    for (const o of outcomes) {
+      expect(o.status).toBe('rejected');
+      expect(hasErrorCode((o as PromiseRejectedResult).reason, ErrorCode.QueueUnavailable)).toBe(true);
+    }
+    await admin.config('SET', 'maxmemory', '0');
+    expect(await q.depth('full')).toBe(0);
   });
 
   it('drops duplicates within one call and across calls, per ruleset, with markers that expire after the window', async () => {
