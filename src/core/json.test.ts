@@ -16,6 +16,18 @@ describe('parseJson', () => {
     });
   });
 
+  it('finds big integers wherever a number token can start: top level, after [ , : and whitespace', () => {
+    expect(parseJson('18446744073709551617')).toBe(18446744073709551617n);
+    expect(parseJson('-18446744073709551617')).toBe(-18446744073709551617n);
+    expect(parseJson('[18446744073709551617,\n\t18446744073709551618]')).toEqual([18446744073709551617n, 18446744073709551618n]);
+    expect(parseJson('{"a":18446744073709551617}')).toEqual({ a: 18446744073709551617n });
+  });
+
+  it('keeps long digit runs inside strings as strings (hex fingerprints take the fast path)', () => {
+    const text = '{"fingerprint":"0000000000001234","id":"a18446744073709551617","key":"am:0000000000002710:firing"}';
+    expect(parseJson(text)).toEqual(JSON.parse(text));
+  });
+
   it('returns exactly what JSON.parse returns when there is no long run of digits', () => {
     const text = ' [ {"a": [1, 2.5, -3e2, "x\\"y"], "__proto__": 1} , [], {} ] ';
     expect(parseJson(text)).toEqual(JSON.parse(text));

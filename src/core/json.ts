@@ -5,19 +5,30 @@
  * `JSON.stringify` accepts.
  */
 
-/** A run of 16+ digits is the only way to write an integer beyond 2^53 (9007199254740992). */
-const LONG_DIGIT_RUN = /\d{16}/;
+/**
+ * An integer beyond 2^53 (9007199254740992) is a number token of 16+ digits: it starts the text
+ * or follows `:`, `[`, `,` or whitespace, and ends the text or is followed by `,`, `}`, `]` or
+ * whitespace (a fraction or exponent would keep it a `number`). Digit runs inside strings (hex
+ * fingerprints, `a:0000000000002710:firing` dedup keys) rarely look like that; one that does
+ * only costs the exact parser's time, never a wrong value.
+ */
+const LONG_DIGIT_RUN = /(?:^|[:[,\s])-?\d{16,}(?=[,}\]\s]|$)/;
 const MAX_SAFE = 9007199254740991n;
+
+/** False when `text` surely holds no integer beyond ±(2^53 − 1): then `JSON.parse` is exact. */
+export function mayHoldBigInteger(text: string): boolean {
+  return LONG_DIGIT_RUN.test(text);
+}
 
 /**
  * `JSON.parse`, except that integers outside ±(2^53 − 1) become `bigint` (numbers written with a
  * fraction or exponent stay `number`). Same errors and messages as `JSON.parse` (it validates
- * the text first). Text without a run of 16 digits goes straight to `JSON.parse`.
+ * the text first). Text without a 16-digit number token goes straight to `JSON.parse`.
  * @throws SyntaxError exactly as `JSON.parse` would.
  */
 export function parseJson(text: string): unknown {
   const fast = JSON.parse(text) as unknown;
-  if (!LONG_DIGIT_RUN.test(text)) return fast;
+  if (!mayHoldBigInteger(text)) return fast;
   return new ExactJsonParser(text).parse();
 }
 

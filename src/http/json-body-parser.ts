@@ -6,10 +6,7 @@
  * Must be installed inside an encapsulated plugin: it replaces the parsers of that scope only.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseJson } from '../core/index.js';
-
-/** A run of 16 digits is the only way to write an integer beyond 2^53 (see core/json.ts). */
-const MAYBE_BIG_INTEGER = /\d{16}/;
+import { mayHoldBigInteger, parseJson } from '../core/index.js';
 
 /**
  * Installs the parser in `scope`. `onRawBody` sees the bytes before they are parsed and may
@@ -36,7 +33,7 @@ export function installJsonBodyParser(
         return;
       }
       // Re-parse only to keep integers beyond 2^53 exact; the text already passed the guard.
-      done(null, MAYBE_BIG_INTEGER.test(text) ? parseJson(text) : value);
+      done(null, mayHoldBigInteger(text) ? parseJson(text) : value);
     });
   });
 }

@@ -14,7 +14,13 @@ import type { QueuedEvent } from './event-queue.js';
  * @throws TypeError on a circular structure.
  */
 export function stringifyExactJson(value: unknown): string {
-  return write(value, new Set<object>()) ?? 'null';
+  try {
+    // The native writer is several times faster; it throws on a bigint (and on a cycle), and
+    // only then does the exact writer below run.
+    return JSON.stringify(value) ?? 'null';
+  } catch {
+    return write(value, new Set<object>()) ?? 'null';
+  }
 }
 
 function write(value: unknown, stack: Set<object>): string | undefined {

@@ -46,6 +46,10 @@ const fail = (): never => {
  */
 export function literalEval(text: string): LiteralResult {
   if (text.length === 0 || text.includes('\0')) return NOT_LITERAL;
+  // Most rendered strings are prose ("restart rsyslog on web1"): a text that opens with a name
+  // other than True/False/None or a string prefix is no literal. Rejecting it here spares the
+  // tokenizer's exception, which dominated rendering in bench/ingest.
+  if (/^[A-Za-z_]/.test(text) && !/^(?:True|False|None|[rRbBuUfF]{1,2}['"])/.test(text)) return NOT_LITERAL;
   try {
     const toks = tokenize(text.replace(/\r\n?/g, '\n'));
     const p = new Parser(toks);
