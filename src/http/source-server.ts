@@ -15,7 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AutohealError, ErrorCode, formatProblem, systemClock, type Clock } from '../core/index.js';
 import type { EnqueueResult, EventQueue } from '../queue/index.js';
@@ -177,6 +177,9 @@ export function createSourceServer(options: SourceServerOptions): SourceServer {
   // generic parameters (the logger is the same object either way).
   const app = Fastify({
     loggerInstance: log,
+    // One line per delivery is ours (accepted / ignored / refused, with what was queued);
+    // Fastify's "incoming request" and "request completed" would add two more per webhook.
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: options.newRequestId ?? (() => randomUUID()),
     requestTimeout: timeouts.requestMs,
     handlerTimeout: timeouts.handlerMs,
