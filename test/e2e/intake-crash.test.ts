@@ -9,8 +9,9 @@
  * record of each evaluation (a double evaluation would leave two facts). The rule's `debug` line
  * on stdout (of the killed process too) is checked as well: no event printed twice, none printed
  * that was not evaluated. `debug` runs right after the commit and is not itself durable, so the
- * one event in progress at a kill may lack its line (at most one: a ruleset evaluates one event
- * at a time) — the test bounds that to one.
+ * batch in progress at a kill -9 of the engine may lack its lines (a batch is what one group
+ * write queued: here at most CONCURRENCY single-event webhooks); when only Redis is killed, the
+ * engine finds out after the reconnect whether its last commit landed, and no line is missing.
  *
  * Waits are on output lines: after each burst a final event goes through the same FIFO ruleset
  * queue, and its line means every event queued before it was evaluated.
@@ -20,7 +21,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Queue } from 'bullmq';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PREFIX, rulesetQueueName } from '../../src/queue/index.js';
 import { runBurst, tally, withStatus, type BurstOutcome } from '../support/intake-burst.js';
 import { AUTOHEAL_BIN, EngineProcess } from '../support/intake-engine-process.js';
 import { countStoredFacts } from '../support/intake-facts.js';
@@ -144,7 +147,7 @@ function acknowledged(outcomes: readonly BurstOutcome[]): string[] {
 }
 
 /** Every acknowledged event evaluated exactly once; nothing evaluated twice or invented. */
-function expectExactlyOnce(acked: readonly string[], facts: Map<string, number>, printed: Map<string, number>, total: number): void {
+function expectExactlyOnce(acked: readonly string[], facts: Map<string, number>, printed: Map<string, number>, total: number, maxMissingLines: number): void {
   const missing = acked.filter((seq) => !facts.has(seq));
   expect(missing, 'acknowledged events never evaluated').toEqual([]);
   const twice = [...facts].filter(([, n]) => n > 1).map(([seq]) => seq);
@@ -154,12 +157,13 @@ function expectExactlyOnce(acked: readonly string[], facts: Map<string, number>,
   const printedTwice = [...printed].filter(([, n]) => n > 1).map(([seq]) => seq);
   expect(printedTwice, 'debug output printed twice for one event').toEqual([]);
   expect([...printed.keys()].filter((seq) => !facts.has(seq)), 'printed but not recorded as evaluated').toEqual([]);
-  expect(acked.filter((seq) => !printed.has(seq)).length, 'acknowledged events without their debug line').toBeLessThanOrEqual(1);
+  expect(acked.filter((seq) => !printed.has(seq)).length, 'acknowledged events without their debug line').toBeLessThanOrEqual(maxMissingLines);
 }
 
 describe('intake under crashes', () => {
   it('kill -9 of the engine during a 10 000-webhook burst: every 202 is evaluated exactly once after the restart', async () => {
     const TOTAL = 10_000;
+    const PAUSE_AFTER_ACKS = 2_000;
     const KILL_AFTER_ACKS = 3_000;
     const redis = await privateRedis();
     const ruleset = `crash-engine-${randomUUID()}`;
@@ -167,9 +171,15 @@ describe('intake under crashes', () => {
     const rulebook = writeRulebook(ruleset, port);
     const first = startEngine(rulebook, redis.url);
     await first.listeningPort();
+    // The engine evaluates as fast as it takes webhooks, so the kill would find no backlog:
+    // pausing its queue for a while builds one (as a slow rule would), and the kill comes once
+    // the engine is working through it again.
+    const control = new Queue(rulesetQueueName(ruleset), { connection: { url: redis.url }, prefix: DEFAULT_PREFIX });
+    cleanups.push(() => control.close());
 
     let second: EngineProcess | undefined;
     let gate: Promise<void> | undefined;
+    let pausing: Promise<void> | undefined;
     let acks = 0;
     const ackedBeforeKill = new Set<string>();
     const outcomes = await runBurst({
@@ -181,10 +191,15 @@ describe('intake under crashes', () => {
         if (outcome.kind !== 'status' || outcome.status !== 202) return;
         acks += 1;
         if (second === undefined) ackedBeforeKill.add(String(seq));
+        if (acks === PAUSE_AFTER_ACKS) pausing = control.pause();
         if (acks !== KILL_AFTER_ACKS) return;
-        first.kill('SIGKILL');
         // Hold the senders until the engine is back on the same port (requests in flight fail).
         gate = (async () => {
+          await pausing;
+          const linesBefore = first.stdout.length;
+          await control.resume();
+          await first.waitForLine('stdout', (l) => EVALUATED.test(l) && first.stdout.indexOf(l) >= linesBefore);
+          first.kill('SIGKILL');
           await first.exited;
           second = startEngine(rulebook, redis.url);
           await second.listeningPort();
@@ -204,7 +219,7 @@ describe('intake under crashes', () => {
     const acked = acknowledged(outcomes);
     const facts = await countStoredFacts(redis.url, ruleset, 'evaluated');
     const printed = printedCounts(first, restarted);
-    expectExactlyOnce(acked, facts, printed, TOTAL);
+    expectExactlyOnce(acked, facts, printed, TOTAL, CONCURRENCY);
 
     // The kill really cut into the backlog: events acknowledged before it were left for the restart.
     const printedByFirst = printedCounts(first);
@@ -259,7 +274,7 @@ describe('intake under crashes', () => {
     await drainWithFinalEvent(engine, port);
     const acked = acknowledged(outcomes);
     const facts = await countStoredFacts(redis.url, ruleset, 'evaluated');
-    expectExactlyOnce(acked, facts, printedCounts(engine), TOTAL);
+    expectExactlyOnce(acked, facts, printedCounts(engine), TOTAL, 0);
     // Events were acknowledged after the outage too, not only before it.
     const lastRefused = Math.max(...withStatus(outcomes, 503));
     expect(acked.some((seq) => Number(seq) > lastRefused)).toBe(true);
