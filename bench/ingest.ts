@@ -19,16 +19,19 @@
  *                          instrumentation in the engine; its normal info logs stay on.
  *   redis commands/alert   from `INFO commandstats` around the closed-loop run (reset before):
  *                          where the per-alert cost goes.
+ *   CPU per 1 000 alerts   user+system time of the engine, redis-server and the senders during
+ *                          the closed-loop run (/proc): on 2 cores they compete with each other.
  *   paced                  RATE alerts/s (RATE/ALERTS webhooks/s, open loop: each sent on its
  *                          schedule whatever the previous did) for PACED_SECONDS.
  * Targets: ≥ 5 k alerts/s evaluated durably; ≥ 0.3× bare Fastify's request rate; p99 ≤ 20 ms
  * at 1 k alerts/s. Everything (senders, engine, Redis) shares this machine's cores: run it quiet.
  *
  * Run: npm run bench:ingest   (options: WEBHOOKS=2000 ALERTS=10 CONCURRENCY=32 RATE=1000
- *      PACED_SECONDS=10)
+ *      PACED_SECONDS=10; ENGINE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the engine)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,7 +132,8 @@ function webhookBody(first: number, startsAt: string): string {
       startsAt,
       endsAt: '0001-01-01T00:00:00Z',
       generatorURL: 'http://prometheus.example:9090/graph',
-      fingerprint: seq.toString(16).padStart(16, '0'),
+      // Alertmanager's fingerprints are 64-bit hashes as 16 hex digits: so are these.
+      fingerprint: createHash('sha256').update(String(seq)).digest('hex').slice(0, 16),
     });
   }
   return JSON.stringify({
@@ -261,6 +265,17 @@ async function commandCalls(redis: Redis): Promise<Map<string, number>> {
   return calls;
 }
 
+/** CPU seconds (user + system) a process used so far, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 const ms = (v: number): string => `${v.toFixed(1)} ms`;
 const rate = (v: number | undefined): string => (v === undefined ? '—' : `${Math.round(v).toLocaleString('en-US')}/s`);
 
@@ -284,7 +299,9 @@ async function startAutoheal(dir: string, redisUrl: string): Promise<{ child: Ch
           msg: "bench {{ event.alert.labels.seq }}"
 `,
   );
-  const child = spawn(process.execPath, [CLI, 'run', '-r', rulebook, '--redis-url', redisUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // ENGINE_NODE_ARGS: extra node flags for the engine process only, e.g. `--cpu-prof`.
+  const nodeArgs = (process.env.ENGINE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'run', '-r', rulebook, '--redis-url', redisUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
   const evaluatedAt = new Map<number, number>();
   let waiter: { until: number; wake: () => void } | undefined;
   let contiguous = 0;
@@ -351,7 +368,13 @@ async function main(): Promise<void> {
     const admin = new Redis(redis.url, { lazyConnect: true });
     await admin.connect();
     await admin.config('RESETSTAT');
+    const cpuBefore = [cpuSeconds(autoheal.child.pid), cpuSeconds(redis.child.pid), process.cpuUsage()] as const;
     const run = await throughput(autoheal.target, seq, WEBHOOKS, startsAt);
+    const cpu = {
+      engine: cpuSeconds(autoheal.child.pid) - cpuBefore[0],
+      redis: cpuSeconds(redis.child.pid) - cpuBefore[1],
+      senders: ((u) => (u.user + u.system) / 1e6)(process.cpuUsage(cpuBefore[2])),
+    };
     const calls = await commandCalls(admin);
     await admin.quit();
     seq += WEBHOOKS * ALERTS;
@@ -389,6 +412,8 @@ async function main(): Promise<void> {
     const perAlert = [...calls].map(([cmd, n]) => [cmd, n / run.alerts] as const).sort((a, b) => b[1] - a[1]);
     const total = perAlert.reduce((sum, [, n]) => sum + n, 0);
     console.log(`  redis commands per alert (closed loop): ${total.toFixed(1)} — ${perAlert.slice(0, 10).map(([cmd, n]) => `${cmd} ${n.toFixed(2)}`).join(', ')}`);
+    const perK = (seconds: number): string => `${((seconds / run.alerts) * 1e6).toFixed(0)} ms`;
+    console.log(`  CPU per 1 000 alerts (closed loop): engine ${perK(cpu.engine)}, redis-server ${perK(cpu.redis)}, senders (this process) ${perK(cpu.senders)}`);
     console.log(`  load after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
     for (const child of children.reverse()) await stop(child);
