@@ -1,7 +1,8 @@
 /**
  * bench/ingest — durable intake end to end, side by side in one run:
  *   autoheal      the built `autoheal run` (its own process) with an `ansible.eda.alertmanager`
- *                 source, on a private redis-server started here (AOF, appendfsync everysec);
+ *                 source, on a private redis-server started here (AOF, appendfsync FSYNC:
+ *                 `always` by default, the setting the README requires for durability);
  *                 a rule matching every alert whose action is `debug`
  *   bare fastify  a Fastify server (its own process) that only parses the same JSON and answers
  *                 202 — the ceiling of any Node intake on this machine
@@ -27,7 +28,7 @@
  * at 1 k alerts/s. Everything (senders, engine, Redis) shares this machine's cores: run it quiet.
  *
  * Run: npm run bench:ingest   (options: WEBHOOKS=2000 ALERTS=10 CONCURRENCY=32 RATE=1000
- *      PACED_SECONDS=10; ENGINE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the engine)
+ *      PACED_SECONDS=10 FSYNC=always|everysec; ENGINE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the engine)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -46,6 +47,7 @@ const ALERTS = Number(process.env.ALERTS ?? 10);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 32);
 const RATE = Number(process.env.RATE ?? 1_000);
 const PACED_SECONDS = Number(process.env.PACED_SECONDS ?? 10);
+const FSYNC = process.env.FSYNC ?? 'always';
 const WARMUP_WEBHOOKS = 200;
 const TOKEN = 'bench-token';
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -111,7 +113,7 @@ async function startRedis(dir: string): Promise<{ child: ChildProcess; url: stri
   const port = await freePort();
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', FSYNC, '--maxmemory-policy', 'noeviction'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stderr?.resume();
@@ -352,7 +354,7 @@ async function main(): Promise<void> {
     const redis = await startRedis(dir);
     children.push(redis.child);
     console.log(`bench/ingest: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    console.log(`  ${redis.version}; AOF everysec; ${WEBHOOKS} webhooks × ${ALERTS} alerts, concurrency ${CONCURRENCY}; paced ${RATE} alerts/s for ${PACED_SECONDS} s`);
+    console.log(`  ${redis.version}; AOF appendfsync ${FSYNC}; ${WEBHOOKS} webhooks × ${ALERTS} alerts, concurrency ${CONCURRENCY}; paced ${RATE} alerts/s for ${PACED_SECONDS} s`);
 
     const bare = await startBare();
     children.push(bare.child);

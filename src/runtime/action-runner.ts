@@ -83,8 +83,17 @@ export function createActionRunner(deps: ActionRunnerDeps): RunFiredRule {
     }
   }
 
+  // One child logger per rule, made once: pino serialises a child's bindings when it is created.
+  const ruleLoggers = new Map<string, Logger>();
+  const ruleLogger = (ruleset: string, rule: string): Logger => {
+    const key = `${ruleset}\u0000${rule}`;
+    let log = ruleLoggers.get(key);
+    if (log === undefined) ruleLoggers.set(key, (log = deps.logger.child({ ruleset, rule })));
+    return log;
+  };
+
   return async (fired) => {
-    const log = deps.logger.child({ ruleset: fired.ruleset, rule: fired.rule });
+    const log = ruleLogger(fired.ruleset, fired.rule);
     log.info({ trigger: fired.trigger, actions: fired.actions.length }, 'rule fired');
     for (const action of fired.actions) {
       if (action.action === 'shutdown' && action.args !== undefined) {
