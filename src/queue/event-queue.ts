@@ -1,6 +1,6 @@
 /**
  * @module The contract between intake and evaluation: events go onto a queue per ruleset and are
- * evaluated one at a time, in arrival order, in exactly one process at a time. Two
+ * evaluated in arrival order (singly or in batches), in exactly one process at a time. Two
  * implementations: BullMQ on Redis (durable, shared by several `autoheal run` processes) and an
  * embedded in-memory queue (the default for a first run; not durable).
  */

@@ -1,10 +1,10 @@
 /**
- * @module The evaluator with its state in a store: what the queue consumer calls for each event.
- * After every event (and every timer step) the changes of every ruleset are saved in one
- * transaction together with the event's id and the actions to dispatch, so that a process killed
- * at any point restarts where it stopped: an `all` whose first event came before the kill fires
- * when the second comes after it, a `once_within` window still holds, and an event the queue
- * redelivers after a crash is recognised and not applied twice.
+ * @module The evaluator with its state in a store: what the queue consumer calls for each event
+ * or batch of events. After every batch (and every timer step) the changes of every ruleset are
+ * saved in one transaction together with the last event's id and the actions to dispatch, so
+ * that a process killed at any point restarts where it stopped: an `all` whose first event came
+ * before the kill fires when the second comes after it, a `once_within` window still holds, and
+ * events the queue redelivers after a crash are recognised and not applied twice.
  */
 import { AutohealError, ErrorCode, type Clock } from '../core/index.js';
 import { RulebookEvaluator, type FiredRule, type HeldDecision, type RulebookEvaluatorOptions } from '../rules/engine/index.js';
