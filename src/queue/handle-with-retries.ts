@@ -1,10 +1,10 @@
 /**
- * @module One event through the handler, with retries and exponential backoff, shared by both
- * queues. Retries happen here, inside the one handler slot of the ruleset, rather than by
- * re-queueing the event (BullMQ's own `attempts` moves a failed job to `delayed` and lets the
- * next job run), because a ruleset's events must be evaluated in arrival order.
+ * @module Retries in place with exponential backoff, shared by both queues (through
+ * handle-in-order.ts). Retries happen here, inside the one handler slot of the ruleset, rather
+ * than by re-queueing the event (BullMQ's own `attempts` moves a failed job to `delayed` and
+ * lets the next job run), because a ruleset's events must be evaluated in arrival order.
  */
-import type { EventHandler, QueuedEvent } from './event-queue.js';
+import type { QueuedEvent } from './event-queue.js';
 import { describeError, type QueueLogger } from './queue-logger.js';
 
 /** Waits `ms` milliseconds; rejects as soon as `signal` aborts. */
@@ -69,19 +69,6 @@ export interface RetryRequest<T> {
   readonly logGiveUp?: boolean;
 }
 
-export interface HandleRequest {
-  readonly handler: EventHandler;
-  readonly ruleset: string;
-  readonly event: QueuedEvent;
-  readonly policy: RetryPolicy;
-  readonly sleep: Sleep;
-  /** Aborted on shutdown: no new attempt starts and a backoff wait ends at once. */
-  readonly signal: AbortSignal;
-  readonly logger: QueueLogger;
-  /** Extra log fields (e.g. the job id). */
-  readonly logFields?: Readonly<Record<string, unknown>>;
-}
-
 export interface HandleResult<T = void> {
   readonly outcome: HandleOutcome;
   /** Handler calls made. */
@@ -124,19 +111,6 @@ export async function retryInPlace<T>(req: RetryRequest<T>): Promise<HandleResul
   }
   if (req.logGiveUp !== false) logger.error({ ...fields, attempts: calls, err: lastError }, 'event handler failed; event given up');
   return { outcome: HandleOutcome.Failed, attempts: calls, error: lastError };
-}
-
-/** One event through `handler` with `retryInPlace`. */
-export function handleWithRetries(req: HandleRequest): Promise<HandleResult> {
-  const { handler, ruleset, event } = req;
-  return retryInPlace({
-    attempt: () => handler(ruleset, event),
-    policy: req.policy,
-    sleep: req.sleep,
-    signal: req.signal,
-    logger: req.logger,
-    logFields: { ...req.logFields, ruleset, eventId: event.id, source: event.source },
-  });
 }
 
 /** An error that says repeating may succeed (`retryable: true`, as AutohealError carries). */

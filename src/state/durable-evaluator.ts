@@ -22,11 +22,15 @@ export interface DurableEvaluatorOptions extends RulebookEvaluatorOptions {
   readonly dispatchable?: (action: string) => boolean;
 }
 
-export interface DurableResult {
-  /** True when this event id was already applied (a redelivery): nothing was done. */
-  readonly duplicate: boolean;
+/** What evaluating something did: the rules that fired and those held back (throttled, …). */
+export interface Evaluated {
   readonly fired: readonly FiredRule[];
   readonly held: readonly HeldDecision[];
+}
+
+export interface DurableResult extends Evaluated {
+  /** True when this event id was already applied (a redelivery): nothing was done. */
+  readonly duplicate: boolean;
 }
 
 /** What the outbox holds for each fired rule: the actions to dispatch, rendered. */
@@ -49,10 +53,8 @@ export interface EvaluationItem {
 }
 
 /** What one applied item did. */
-export interface AppliedItem {
+export interface AppliedItem extends Evaluated {
   readonly id: string;
-  readonly fired: readonly FiredRule[];
-  readonly held: readonly HeldDecision[];
 }
 
 export interface BatchResult {
@@ -171,7 +173,7 @@ export class DurableEvaluator {
     return this.evaluator.nextTimerAt();
   }
 
-  private evaluate(ruleset: string, item: EvaluationItem): { fired: readonly FiredRule[]; held: readonly HeldDecision[] } {
+  private evaluate(ruleset: string, item: EvaluationItem): Evaluated {
     if (item.kind === 'fact') return { fired: this.evaluator.assertFact(item.event, ruleset), held: [] };
     if (item.kind === 'retract') {
       const { fact, partial } = item.event as { fact?: Record<string, unknown>; partial?: unknown };
