@@ -91,19 +91,9 @@ export class DurableEvaluator {
     return this.evaluator;
   }
 
-  /** Evaluates one queued event for one ruleset and commits the outcome. Throws when the store fails. */
+  /** `applyBatch` for one event. Throws when the store fails. */
   async processEvent(ruleset: string, id: string, event: Readonly<Record<string, unknown>>): Promise<DurableResult> {
     return single(await this.applyBatch(ruleset, [{ id, event }]));
-  }
-
-  /** Asserts a queued fact (an action's `set_facts`) into a ruleset and commits the outcome. */
-  async assertFact(ruleset: string, id: string, fact: Readonly<Record<string, unknown>>): Promise<DurableResult> {
-    return single(await this.applyBatch(ruleset, [{ id, kind: 'fact', event: fact }]));
-  }
-
-  /** Retracts facts from a ruleset (a queued cross-ruleset `retract_fact`) and commits the outcome. */
-  async retractFact(ruleset: string, id: string, fact: Readonly<Record<string, unknown>>, partial: boolean): Promise<DurableResult> {
-    return single(await this.applyBatch(ruleset, [{ id, kind: 'retract', event: { fact, partial } }]));
   }
 
   /**
