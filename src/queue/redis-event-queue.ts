@@ -153,6 +153,9 @@ export class RedisEventQueue implements EventQueue {
       lazyConnect: true,
       // Fail fast while disconnected, so a webhook answers 503 and the sender retries (stack.md §1.8).
       enableOfflineQueue: false,
+      // A command whose answer a dropped connection lost fails too, instead of being sent again
+      // after the reconnect: the request gets 503 and the sender retries it as a whole.
+      autoResendUnfulfilledCommands: false,
       maxRetriesPerRequest: 1,
       commandTimeout: this.options.commandTimeoutMs,
       connectionName: `${this.options.prefix}:autoheal:producer`,
@@ -473,9 +476,19 @@ export class RedisEventQueue implements EventQueue {
     const slots: Array<{ plan: Plan; index: number }> = [];
     for (const plan of plans) {
       const queuePrefix = this.keys.toKey(plan.queueName, '');
+      // A key repeated within the write is a duplicate of its first event, decided here: the
+      // script then treats a marker already holding this job's id as its own claim run again
+      // (a command re-sent after a reconnect), never as a duplicate.
+      const inWrite = new Set<string>();
       plan.events.forEach((event, index) => {
         if (event.dedupKey === undefined) return;
-        keys.push(dedupMarkerKey(this.options.prefix, plan.ruleset, event.dedupKey));
+        const key = dedupMarkerKey(this.options.prefix, plan.ruleset, event.dedupKey);
+        if (inWrite.has(key)) {
+          plan.fresh[index] = false;
+          return;
+        }
+        inWrite.add(key);
+        keys.push(key);
         args.push(queuePrefix, plan.jobId);
         slots.push({ plan, index });
       });

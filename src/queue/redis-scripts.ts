@@ -31,11 +31,12 @@ export class LuaScript {
  * ARGV[1]: window (ms); then per key i: ARGV[2i] = the queue's key prefix (`<prefix>:<queue>:`),
  * ARGV[2i+1] = the id of the job this call is about to add.
  * A marker is `p|<jobId>` (pending: that job was about to be added) or `c|<jobId>` (confirmed:
- * it was added). An event is a duplicate when its marker is confirmed, or pending for a job that
- * exists, or pending for this very job (the same key earlier in the batch). A pending marker
- * whose job does not exist belongs to a call that never added its job (it crashed or Redis
- * refused): the event is taken as new, so no event is lost to a marker. Returns 1 (new) or
- * 0 (duplicate) per key.
+ * it was added). An event is a duplicate when its marker is confirmed, or pending for another
+ * job that exists. A pending marker whose job does not exist belongs to a call that never added
+ * its job (it crashed or Redis refused): the event is taken as new, so no event is lost to a
+ * marker. A marker pending for this very job is this claim run a second time (the caller keeps
+ * keys unique within a call): new again, so a re-run can never turn an event into a duplicate
+ * of itself. Returns 1 (new) or 0 (duplicate) per key.
  */
 export const CLAIM_DEDUP = new LuaScript(`
 local window = ARGV[1]
@@ -45,8 +46,8 @@ for i, key in ipairs(KEYS) do
   local mine = 'p|' .. ARGV[2 * i + 1]
   local current = redis.call('GET', key)
   local fresh = 1
-  if current then
-    if current == mine or string.sub(current, 1, 2) == 'c|' then
+  if current and current ~= mine then
+    if string.sub(current, 1, 2) == 'c|' then
       fresh = 0
     elseif redis.call('EXISTS', queuePrefix .. string.sub(current, 3)) == 1 then
       fresh = 0

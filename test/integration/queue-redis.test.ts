@@ -18,6 +18,7 @@ import {
 } from '../../src/queue/index.js';
 import { collectingLogger, deleteKeys, ev, fastOptions, pollUntil, testPrefix, Waiter } from '../support/queue-test-kit.js';
 import { startPrivateRedis } from '../support/redis-server.js';
+import { CLAIM_DEDUP } from '../../src/queue/redis-scripts.js';
 
 const url = inject('redisUrl');
 
@@ -282,6 +283,17 @@ describe('RedisEventQueue on a real Redis', () => {
     expect(await q.enqueue([{ ruleset: 'r', events: [ev('1', 'k')] }])).toEqual({ queued: ['1'], duplicates: [] });
     // Its own marker now counts: the same key again is a duplicate.
     expect(await q.enqueue([{ ruleset: 'r', events: [ev('2', 'k')] }])).toEqual({ queued: [], duplicates: ['2'] });
+  });
+
+  it('never makes an event a duplicate of itself when its dedup claim runs twice (a re-sent command)', async () => {
+    const redis = new Redis(url);
+    opened.push({ close: () => redis.quit() });
+    const key = dedupMarkerKey(prefix, 'r', 'k');
+    const args = ['600000', `${prefix}:${rulesetQueueName('r')}:`, 'b-same-job'];
+    expect(await CLAIM_DEDUP.run(redis, [key], args)).toEqual([1]);
+    // The first run's answer was lost and the command ran again: still this job's own claim.
+    expect(await CLAIM_DEDUP.run(redis, [key], args)).toEqual([1]);
+    expect(await redis.get(key)).toBe('p|b-same-job');
   });
 
   it('retries a failing handler with backoff, keeping the later events waiting, then goes on', async () => {
