@@ -65,7 +65,7 @@ export const ErrorCode = {
   HttpMethodNotAllowed: 'AH_HTTP_METHOD_NOT_ALLOWED',
   /** A request HTTP itself rejects (bad Content-Length, bad URL, …). HTTP 400. */
   HttpBadRequest: 'AH_HTTP_BAD_REQUEST',
-  /** A request handler did not finish within `handlerTimeout`. HTTP 503 with `Retry-After`. */
+  /** A request took too long: storing a webhook's events (`handlerMs`) or an API handler (`handlerTimeout`). HTTP 503 with `Retry-After`. */
   HttpHandlerTimeout: 'AH_HTTP_HANDLER_TIMEOUT',
   /** The server is shutting down and takes no new requests. HTTP 503 with `Retry-After`. */
   HttpClosing: 'AH_HTTP_CLOSING',

@@ -26,7 +26,7 @@
  * | `AH_FILTER_FAILED` | 422 | a source filter refused the event (`raise_error: true`) | idem |
  * | `AH_HTTP_INTERNAL` | 500 | a bug; logged with its stack | AM retries with backoff |
  * | `AH_QUEUE_UNAVAILABLE` | 503 + `Retry-After` | the event queue refused the batch; nothing was queued | AM retries with backoff; GitLab does not retry |
- * | `AH_HTTP_HANDLER_TIMEOUT` | 503 + `Retry-After` | the request took longer than `handlerTimeout` (the queue may still take it; a retry is then a duplicate, dropped by its dedup key) | AM retries |
+ * | `AH_HTTP_HANDLER_TIMEOUT` | 503 + `Retry-After` | storing the events took longer than `handlerMs` (the queue may still take it; a retry is then a duplicate, dropped by its dedup key) | AM retries |
  * | `AH_HTTP_CLOSING` | 503 + `Retry-After`, `Connection: close` | the server is shutting down | AM retries |
  *
  * Success is `202 {"accepted": n, "duplicates": m, "event_ids": […]}` only after the queue took

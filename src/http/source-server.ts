@@ -32,8 +32,8 @@ export interface SourceServerTimeouts {
   /** Whole request, body included (slowloris guard; Node answers 408). Default 30 s. */
   readonly requestMs: number;
   /**
-   * From routing to the response (mostly the enqueue). Default 8 s: below GitLab's 10 s hook
-   * timeout, so GitLab logs our 503 rather than its own timeout.
+   * How long storing a request's events (the enqueue) may take before the answer is 503.
+   * Default 8 s: below GitLab's 10 s hook timeout, so GitLab logs our 503 rather than its own.
    */
   readonly handlerMs: number;
   /** How long `close()` waits for in-flight requests before cutting connections. Default 10 s. */
@@ -182,7 +182,8 @@ export function createSourceServer(options: SourceServerOptions): SourceServer {
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: options.newRequestId ?? (() => randomUUID()),
     requestTimeout: timeouts.requestMs,
-    handlerTimeout: timeouts.handlerMs,
+    // No Fastify handlerTimeout: it aborts an AbortController (a DOMException with its stack) at
+    // the end of every request, a cost bench/ingest showed; `handlerMs` bounds the enqueue below.
     // Our own onRequest hook answers 503 while closing, with our error body and Retry-After.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
@@ -255,17 +256,18 @@ export function createSourceServer(options: SourceServerOptions): SourceServer {
       }
       const events = buildQueuedEvents(cfg, normalized.events, { clock, newId });
       let result: EnqueueResult = { queued: [], duplicates: [] };
-      try {
-        if (events.length > 0) result = await queue.enqueue([{ ruleset, events }]);
-      } catch (err: unknown) {
-        if (!reply.sent) throw err;
-        request.log.warn({ ...delivery, err }, 'event queue failed after the request timed out');
-        return reply;
-      }
-      if (reply.sent) {
-        // handlerTimeout already answered 503; a retry will be dropped by the dedup keys.
-        request.log.warn({ ...delivery, eventIds: result.queued }, 'webhook events queued after the request timed out');
-        return reply;
+      if (events.length > 0) {
+        const enqueued = queue.enqueue([{ ruleset, events }]);
+        const answer = await withinMs(enqueued, timeouts.handlerMs);
+        if (answer === TIMED_OUT) {
+          // Answer 503 now; the write may still land, and then a retry is dropped by the dedup keys.
+          enqueued.then(
+            (late) => request.log.warn({ ...delivery, eventIds: late.queued }, 'webhook events queued after the request timed out'),
+            (err: unknown) => request.log.warn({ ...delivery, err }, 'event queue failed after the request timed out'),
+          );
+          throw new AutohealError(ErrorCode.HttpHandlerTimeout, 'the request took too long; retry later', { retryable: true, details: { timeoutMs: timeouts.handlerMs } });
+        }
+        result = answer;
       }
       request.log.info({ ...delivery, endpoint, eventIds: result.queued, duplicates: result.duplicates.length }, 'webhook accepted');
       return reply.code(202).send({ accepted: result.queued.length, duplicates: result.duplicates.length, event_ids: result.queued });
@@ -337,4 +339,19 @@ export function createSourceServer(options: SourceServerOptions): SourceServer {
       return closePromise;
     },
   };
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/** `work`'s value, or TIMED_OUT when it takes longer than `ms` (work goes on regardless). */
+async function withinMs<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
