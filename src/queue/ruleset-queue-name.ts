@@ -11,6 +11,20 @@ const HASH_CHARS = 12;
 
 /** `rs-<slug>-<12 hex of sha256(name)>`, e.g. `Web servers: prod` → `rs-Web-servers-prod-3f9c…`. */
 export function rulesetQueueName(ruleset: string): string {
+  let name = names.get(ruleset);
+  if (name === undefined) {
+    // A rulebook has few rulesets; the bound only guards against a caller inventing names.
+    if (names.size >= MAX_REMEMBERED) names.clear();
+    names.set(ruleset, (name = computeQueueName(ruleset)));
+  }
+  return name;
+}
+
+/** Names already computed: every enqueued event and dedup key needs its ruleset's. */
+const names = new Map<string, string>();
+const MAX_REMEMBERED = 1_000;
+
+function computeQueueName(ruleset: string): string {
   const slug = ruleset
     .normalize('NFKD')
     .replace(/[^\x20-\x7e]/g, '')

@@ -25,6 +25,18 @@ export function constantTimeEqual(a: string | Uint8Array, b: string | Uint8Array
 export function constantTimeIncludes(candidate: string | Uint8Array, expected: readonly (string | Uint8Array)[]): boolean {
   const c = digest(candidate);
   let found = 0;
-  for (const e of expected) found |= timingSafeEqual(c, digest(e)) ? 1 : 0;
+  for (const e of expectedDigests(expected)) found |= timingSafeEqual(c, e) ? 1 : 0;
   return found === 1;
+}
+
+/** Digests of a configured list, made once per list (a source's tokens are hashed on every request otherwise). */
+const digestsOf = new WeakMap<readonly (string | Uint8Array)[], readonly Buffer[]>();
+
+function expectedDigests(expected: readonly (string | Uint8Array)[]): readonly Buffer[] {
+  let digests = digestsOf.get(expected);
+  if (digests === undefined || digests.length !== expected.length) {
+    digests = expected.map(digest);
+    digestsOf.set(expected, digests);
+  }
+  return digests;
 }
