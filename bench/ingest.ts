@@ -22,6 +22,8 @@
  *                          where the per-alert cost goes.
  *   CPU per 1 000 alerts   user+system time of the engine, redis-server and the senders during
  *                          the closed-loop run (/proc): on 2 cores they compete with each other.
+ *   steal                  share of the machine's CPU time the hypervisor gave to other guests
+ *                          during the closed loop (/proc/stat): why two runs on a VM differ.
  *   paced                  RATE alerts/s (RATE/ALERTS webhooks/s, open loop: each sent on its
  *                          schedule whatever the previous did) for PACED_SECONDS.
  * Targets: ≥ 5 k alerts/s evaluated durably; ≥ 0.3× bare Fastify's request rate; p99 ≤ 20 ms
@@ -278,6 +280,16 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** Machine-wide CPU ticks (all, steal) from /proc/stat: steal is time the hypervisor gave to others. */
+function machineTicks(): { total: number; steal: number } {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return { total: Number.NaN, steal: Number.NaN };
+  }
+}
+
 const ms = (v: number): string => `${v.toFixed(1)} ms`;
 const rate = (v: number | undefined): string => (v === undefined ? '—' : `${Math.round(v).toLocaleString('en-US')}/s`);
 
@@ -371,12 +383,15 @@ async function main(): Promise<void> {
     await admin.connect();
     await admin.config('RESETSTAT');
     const cpuBefore = [cpuSeconds(autoheal.child.pid), cpuSeconds(redis.child.pid), process.cpuUsage()] as const;
+    const ticksBefore = machineTicks();
     const run = await throughput(autoheal.target, seq, WEBHOOKS, startsAt);
     const cpu = {
       engine: cpuSeconds(autoheal.child.pid) - cpuBefore[0],
       redis: cpuSeconds(redis.child.pid) - cpuBefore[1],
       senders: ((u) => (u.user + u.system) / 1e6)(process.cpuUsage(cpuBefore[2])),
     };
+    const ticksAfter = machineTicks();
+    const stealPercent = (100 * (ticksAfter.steal - ticksBefore.steal)) / (ticksAfter.total - ticksBefore.total);
     const calls = await commandCalls(admin);
     await admin.quit();
     seq += WEBHOOKS * ALERTS;
@@ -416,6 +431,7 @@ async function main(): Promise<void> {
     console.log(`  redis commands per alert (closed loop): ${total.toFixed(1)} — ${perAlert.slice(0, 10).map(([cmd, n]) => `${cmd} ${n.toFixed(2)}`).join(', ')}`);
     const perK = (seconds: number): string => `${((seconds / run.alerts) * 1e6).toFixed(0)} ms`;
     console.log(`  CPU per 1 000 alerts (closed loop): engine ${perK(cpu.engine)}, redis-server ${perK(cpu.redis)}, senders (this process) ${perK(cpu.senders)}`);
+    console.log(`  CPU stolen by the hypervisor during the closed loop: ${stealPercent.toFixed(1)} % (a VM's neighbours; figures of a run with much steal are low)`);
     console.log(`  load after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
     for (const child of children.reverse()) await stop(child);
