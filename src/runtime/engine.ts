@@ -16,7 +16,7 @@ import { AutohealError, ErrorCode, systemClock, type Clock } from '../core/index
 import { createSourceServer, webhookSourceKind, type SourceServer } from '../http/index.js';
 import { createEventQueue, type EventQueue, type QueuedEvent } from '../queue/index.js';
 import type { FiredRule } from '../rules/engine/index.js';
-import { loadRulebook, loadVars, type Rulebook } from '../rules/rulebook/index.js';
+import { loadRulebook, loadVars, renderSourceArgs, type Rulebook } from '../rules/rulebook/index.js';
 import { DurableEvaluator, MemoryStateStore, RedisStateStore, type StateStore } from '../state/index.js';
 import { SourceEndKind, type PluginSource } from '../sources/plugin-source.js';
 import { readFile } from 'node:fs/promises';
@@ -112,7 +112,8 @@ export async function startEngine(options: EngineOptions, deps: EngineDeps): Pro
   const resolved = resolveEngineOptions(options);
   const env = deps.env ?? process.env;
   const vars = await loadVars({ varsFiles: resolved.varsFiles, envVars: resolved.envVars, env });
-  const rulebook = await loadRulebook(resolved.rulebook, { vars });
+  // Source arguments may use the variables too (`port: "{{ webhook_port }}"`), as upstream.
+  const rulebook = renderSourceArgs(await loadRulebook(resolved.rulebook, { vars }), vars);
   const engine = new RunningEngine(rulebook, vars, resolved, deps);
   try {
     await engine.start();

@@ -161,6 +161,33 @@ describe('autoheal run', () => {
     expect(run.stderr.some((l) => l.includes('"reason":"source_finished"'))).toBe(true);
   });
 
+  it('renders source arguments with -E variables before the source starts, as upstream', async () => {
+    const file = rulebook(
+      'range-env.yml',
+      `
+- name: count
+  hosts: all
+  sources:
+    - range:
+        limit: "{{ RANGE_LIMIT }}"
+  rules:
+    - name: every number
+      condition: event.i >= 0
+      action:
+        debug:
+          msg: "number {{ event.i }}"
+`,
+    );
+    const run = start(['-r', file, '-E', 'RANGE_LIMIT'], { RANGE_LIMIT: '2' });
+    expect((await run.exited).code).toBe(0);
+    expect(run.stdout.filter((l) => l.startsWith('number '))).toEqual(['number 0', 'number 1']);
+
+    // A variable that is not given stops the start with the source's position and the argument.
+    const missing = start(['-r', file]);
+    expect((await missing.exited).code).toBe(1);
+    expect(missing.stderr.join('\n')).toMatch(/range-env\.yml:5:7: source "range" \(range\) of ruleset "count": 'RANGE_LIMIT' is undefined .* in argument limit/);
+  });
+
   it('exits 0 on SIGTERM after closing its sources', async () => {
     const run = start(['-r', rulebook('am-term.yml', ALERTMANAGER_RULEBOOK)]);
     await run.listeningPort();

@@ -5,6 +5,7 @@
 export * from './types.js';
 export { loadRulebook, parseRulebook, DEFAULT_EVENTS_TTL_MS, type LoadRulebookOptions } from './load-rulebook.js';
 export { loadVars, type LoadVarsOptions } from './load-vars.js';
+export { renderSourceArgs } from './render-source-args.js';
 export { parseYaml, isVaultMarker, VAULT_TAG, PYYAML_OPTIONS, type VaultMarker, type ParsedYaml } from './yaml-schema.js';
 export {
   ACTION_NAMES,
