@@ -31,6 +31,7 @@ import {
   type CoordinationStore,
   type Feedback,
   type OutcomeSink,
+  matchedEventIds,
 } from '../actions/dispatch/index.js';
 import { randomUUID } from 'node:crypto';
 import { DecisionKind as HistoryDecision, MemoryOutcomeStore, RedisOutcomeStore, eventHost, summarizeEvent, type DecisionRecord, type EventRecord, type OutcomeStore } from '../outcomes/index.js';
@@ -578,6 +579,8 @@ class RunningEngine implements Engine {
     const tails: Promise<void>[] = [];
     for (const f of fired) {
       if (!f.actions.every((a) => INLINE_ACTIONS.has(a.action))) {
+        // Its actions are logged as they start and finish, by whichever process runs them.
+        this.log.info({ ruleset: f.ruleset, rule: f.rule, trigger: f.trigger, actions: f.actions.map((a) => a.action), eventIds: matchedEventIds(f) }, 'rule fired');
         // The engine applied the shutdown already; its banner is printed here, as upstream does.
         for (const a of f.actions) {
           if (a.action !== 'shutdown' || a.args === undefined) continue;

@@ -46,7 +46,7 @@ describe('an Alertmanager alert running a real playbook', () => {
             service: "{{ event.alert.labels.service }}"
 `,
     );
-    const run = await startInProcessEngine(rulebook, { historyFile: history });
+    const run = await startInProcessEngine(rulebook, { historyFile: history }, {}, 'info');
     // The real capture from Alertmanager 0.25 (shared/fixtures), headers and body as sent.
     const capture = JSON.parse(readFileSync(resolve('../shared/fixtures/alertmanager-firing.json'), 'utf8')) as { headers: Record<string, string>; body: unknown };
     const response = await fetch(`http://127.0.0.1:${run.port()}/alertmanager`, {
@@ -72,6 +72,20 @@ describe('an Alertmanager alert running a real playbook', () => {
     }
     expect(item).toMatchObject({ ruleset: 'alerts', rule: 'restart http', action: 'run_playbook', status: 'succeeded' });
     expect(item?.attempts[0]).toMatchObject({ status: "succeeded", rc: 0 });
+
+    // What on-call reads in the log at the default level: the rule fired, its action started and
+    // how it ended, each line naming the rule and the event.
+    const lines = run
+      .logs()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, any>);
+    const trail = lines.filter((l) => ['webhook accepted', 'rule fired', 'action started', 'action finished'].includes(l.msg));
+    expect(trail.map((l) => l.msg)).toEqual(['webhook accepted', 'rule fired', 'action started', 'action finished']);
+    const eventId = trail[0]!.eventIds[1];
+    expect(trail[1]).toMatchObject({ level: 30, rule: 'restart http', actions: ['run_playbook'], eventIds: [eventId] });
+    expect(trail[3]).toMatchObject({ level: 30, rule: 'restart http', action: 'run_playbook', status: 'succeeded', eventIds: [eventId] });
+    expect(trail[3]!.summary).toMatch(/succeeded \(rc 0\)/);
 
     expect(await run.stop()).toBe(0);
   }, 60_000);

@@ -33,10 +33,19 @@ function handler(name: string, results: ActionResult[], safeToRepeat = false): A
   return h;
 }
 
-function setup(handlers: ActionHandler[], clock = new ManualClock(0)) {
+type LogLine = { level: string; msg: string; fields: Record<string, unknown> };
+
+/** A logger that keeps every line, for what on-call would read. */
+function capturingLogger(): typeof silent & { lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const at = (level: string) => (fields: object, msg: string) => void lines.push({ level, msg, fields: fields as Record<string, unknown> });
+  return { lines, info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') };
+}
+
+function setup(handlers: ActionHandler[], clock = new ManualClock(0), logger: typeof silent = silent) {
   const coordination = new MemoryCoordinationStore(clock);
   const outcomes = recorder();
-  const runner = new ActionRunner({ handlers: new Map(handlers.map((h) => [h.name, h])), coordination, outcomes, clock, logger: silent, random: () => 0, owner: 'me', lockPollMs: 1000 });
+  const runner = new ActionRunner({ handlers: new Map(handlers.map((h) => [h.name, h])), coordination, outcomes, clock, logger, random: () => 0, owner: 'me', lockPollMs: 1000 });
   return { runner, coordination, outcomes, clock };
 }
 
@@ -48,6 +57,24 @@ describe('ActionRunner', () => {
     expect(await runner.run({ request: request('run_playbook'), attempt: 1 })).toEqual({ kind: 'duplicate' });
     expect(h.calls).toBe(1);
     expect(outcomes.log).toEqual(['start run_playbook#1', 'attempt run_playbook#1 succeeded', 'done run_playbook succeeded: ok']);
+  });
+
+  it('logs each attempt as it starts and the final outcome, a failure at error level', async () => {
+    const logger = capturingLogger();
+    const { runner } = setup(
+      [handler('run_playbook', [{ status: OutcomeStatus.Succeeded, summary: 'playbook ok (rc 0)' }]), handler('notify', [{ status: OutcomeStatus.Failed, summary: 'zulip said 400' }])],
+      new ManualClock(0),
+      logger,
+    );
+    await runner.run({ request: request('run_playbook'), attempt: 1 });
+    await runner.run({ request: request('notify', {}, 'k2'), attempt: 1 });
+    const who = { ruleset: 'rs', rule: 'fix', hosts: ['web01'], eventIds: ['e1'] };
+    expect(logger.lines).toEqual([
+      { level: 'info', msg: 'action started', fields: { dispatchKey: 'k1', action: 'run_playbook', attempt: 1, ...who } },
+      { level: 'info', msg: 'action finished', fields: { dispatchKey: 'k1', action: 'run_playbook', status: 'succeeded', summary: 'playbook ok (rc 0)', ...who } },
+      { level: 'info', msg: 'action started', fields: { dispatchKey: 'k2', action: 'notify', attempt: 1, ...who } },
+      { level: 'error', msg: 'action finished', fields: { dispatchKey: 'k2', action: 'notify', status: 'failed', summary: 'zulip said 400', ...who } },
+    ]);
   });
 
   it('retries a retryable failure with exponential backoff, then runs on_failure with the outcome', async () => {

@@ -121,6 +121,7 @@ export class ActionRunner {
           await coordination.complete(request.dispatchKey);
           const summary = `another remediation holds the lock "${policy.lock}"${policy.lockMode === 'skip' ? '' : ` (waited ${Math.round((clock.now() - since) / 1000)} s)`}`;
           await this.deps.outcomes.actionFinished(request, OutcomeStatus.Skipped, summary, clock.now());
+          this.logFinished(request, OutcomeStatus.Skipped, summary);
           return { kind: 'done', status: OutcomeStatus.Skipped, followUps: [] };
         }
         return { kind: 'retry', job: { ...job, waitingSince: since }, delayMs: this.lockPollMs };
@@ -136,6 +137,7 @@ export class ActionRunner {
       }
       const startedAt = clock.now();
       await this.deps.outcomes.attemptStarted(request, job.attempt, startedAt);
+      this.deps.logger.info({ ...logFields(request), attempt: job.attempt }, 'action started');
       const result = await this.attempt(job, handler, policy);
       const finishedAt = clock.now();
       await coordination.finish(request.dispatchKey, job.attempt);
@@ -222,9 +224,17 @@ export class ActionRunner {
   private async finalize(request: ActionRequest, status: OutcomeStatus, summary: string, policy: DispatchPolicy | undefined, result: ActionResult | undefined): Promise<JobDecision> {
     await this.deps.coordination.complete(request.dispatchKey);
     await this.deps.outcomes.actionFinished(request, status, summary, this.deps.clock.now());
+    this.logFinished(request, status, summary);
     const failed = status !== OutcomeStatus.Succeeded && status !== OutcomeStatus.Skipped;
     const followUps = failed && policy !== undefined ? this.followUps(request, policy.onFailure, 'on_failure', { status, summary, ...outcomeFields(result) }) : [];
     return { kind: 'done', status, followUps };
+  }
+
+  /** The final outcome, one line: what on-call reads first. A failure is an error, whatever comes next. */
+  private logFinished(request: ActionRequest, status: OutcomeStatus, summary: string): void {
+    const fields = { ...logFields(request), status, summary };
+    if (status === OutcomeStatus.Succeeded || status === OutcomeStatus.Skipped) this.deps.logger.info(fields, 'action finished');
+    else this.deps.logger.error(fields, 'action finished');
   }
 
   /**
@@ -254,4 +264,16 @@ function outcomeFields(result: ActionResult | undefined): Record<string, unknown
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** Who and what an action log line is about; summaries are written never to hold secrets. */
+function logFields(request: ActionRequest): Record<string, unknown> {
+  return {
+    dispatchKey: request.dispatchKey,
+    ruleset: request.ruleset,
+    rule: request.rule,
+    action: request.action,
+    ...(request.hosts !== undefined && request.hosts.length > 0 ? { hosts: request.hosts } : {}),
+    eventIds: request.eventIds,
+  };
 }
