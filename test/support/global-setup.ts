@@ -1,10 +1,10 @@
 /**
  * @module vitest globalSetup of the `integration` project: one real redis-server for the whole
  * run (no persistence, `noeviction`), its URL handed to tests as `inject('redisUrl')`. Tests
- * isolate themselves with a random key prefix and never flush it. A pidfile lets the next run kill
- * a server left behind by an interrupted run (teardown never ran).
+ * isolate themselves with a random key prefix and never flush it. A pidfile per run lets a later
+ * run kill a server left behind by an interrupted one (teardown never ran), and only such a one.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,13 +19,15 @@ declare module 'vitest' {
 }
 
 const CACHE_DIR = fileURLToPath(new URL('../../node_modules/.cache/autoheal-test/', import.meta.url));
-const PIDFILE = join(CACHE_DIR, 'redis-server.pid');
+/** One pidfile per test run, named after the run's own pid: `redis-server.<run pid>.pid`. */
+const PIDFILE = join(CACHE_DIR, `redis-server.${process.pid}.pid`);
+const PIDFILE_NAME = /^redis-server\.(\d+)\.pid$/;
 
 let server: RedisServer | undefined;
 let dataDir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  killStaleServer();
+  killStaleServers();
   dataDir = mkdtempSync(join(tmpdir(), 'autoheal-redis-'));
   server = await RedisServer.start({ port: await freePort(), dir: dataDir, aof: false });
   mkdirSync(CACHE_DIR, { recursive: true });
@@ -41,15 +43,43 @@ export async function teardown(): Promise<void> {
   dataDir = undefined;
 }
 
-/** Kills the redis-server of an interrupted earlier run, if the pid still is one. */
-function killStaleServer(): void {
-  let pid: number;
+/**
+ * Kills the redis-server of every interrupted earlier run: a pidfile whose run is gone. A run
+ * still going (two vitest runs at once on one machine) keeps its server.
+ */
+function killStaleServers(): void {
+  let names: string[];
   try {
-    pid = Number(readFileSync(PIDFILE, 'utf8').trim());
+    names = readdirSync(CACHE_DIR);
   } catch {
     return;
   }
-  rmSync(PIDFILE, { force: true });
+  for (const name of names) {
+    const match = PIDFILE_NAME.exec(name);
+    if (match === null || isRunning(Number(match[1]))) continue;
+    const file = join(CACHE_DIR, name);
+    let pid: number;
+    try {
+      pid = Number(readFileSync(file, 'utf8').trim());
+    } catch {
+      continue;
+    }
+    rmSync(file, { force: true });
+    killIfRedis(pid);
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but is not ours to signal.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function killIfRedis(pid: number): void {
   if (!Number.isSafeInteger(pid) || pid <= 1) return;
   // The pid may have been reused by an unrelated process since: check what it runs first.
   let cmdline = '';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../core/index.js';
-import { OutcomeStatus, type ActionHandler, type ActionRequest, type ActionResult } from '../action-handler.js';
+import { OutcomeStatus, type ActionHandler, type ActionLogger, type ActionRequest, type ActionResult } from '../action-handler.js';
 import { ActionRunner, type OutcomeSink } from './action-runner.js';
 import { MemoryCoordinationStore } from './memory-coordination-store.js';
 
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+const silent: ActionLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
 function request(action: string, args: Record<string, unknown> = {}, key = 'k1'): ActionRequest {
   return { dispatchKey: key, ruleset: 'rs', rule: 'fix', action, args, hosts: ['web01'], bindings: { m: { host: 'web01' } }, eventIds: ['e1'] };
@@ -36,13 +36,13 @@ function handler(name: string, results: ActionResult[], safeToRepeat = false): A
 type LogLine = { level: string; msg: string; fields: Record<string, unknown> };
 
 /** A logger that keeps every line, for what on-call would read. */
-function capturingLogger(): typeof silent & { lines: LogLine[] } {
+function capturingLogger(): ActionLogger & { lines: LogLine[] } {
   const lines: LogLine[] = [];
   const at = (level: string) => (fields: object, msg: string) => void lines.push({ level, msg, fields: fields as Record<string, unknown> });
   return { lines, info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') };
 }
 
-function setup(handlers: ActionHandler[], clock = new ManualClock(0), logger: typeof silent = silent) {
+function setup(handlers: ActionHandler[], clock = new ManualClock(0), logger: ActionLogger = silent) {
   const coordination = new MemoryCoordinationStore(clock);
   const outcomes = recorder();
   const runner = new ActionRunner({ handlers: new Map(handlers.map((h) => [h.name, h])), coordination, outcomes, clock, logger, random: () => 0, owner: 'me', lockPollMs: 1000 });
