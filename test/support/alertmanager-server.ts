@@ -5,6 +5,9 @@
  * webhook receivers pointing wherever the test says (autoheal's source URL) with a bearer token
  * in `http_config.authorization.credentials`. Alerts go in through the v2 API (§1.6).
  *
+ * `startAlertmanagerWithConfig` starts it on a configuration the test wrote itself instead (e.g.
+ * a shipped example with its URLs rewritten).
+ *
  * The process runs in its own process group; `stop()` ends the group (SIGTERM, then SIGKILL).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -136,13 +139,22 @@ export function alertmanagerConfig(options: AlertmanagerServerOptions): string {
  * Starts Alertmanager and resolves once `/-/ready` answers 200.
  * @throws when no binary is found, or it exits or is not ready within 15 s (with its log tail).
  */
-export async function startAlertmanager(options: AlertmanagerServerOptions): Promise<AlertmanagerServer> {
-  const binary = options.binary ?? findAlertmanager();
+export function startAlertmanager(options: AlertmanagerServerOptions): Promise<AlertmanagerServer> {
+  return startAlertmanagerWithConfig(alertmanagerConfig(options), options.binary);
+}
+
+/**
+ * Starts Alertmanager on `configText` (a whole alertmanager.yml, written to its temp dir) with
+ * the same flags as `startAlertmanager`, and resolves once `/-/ready` answers 200.
+ * @param binary default `findAlertmanager()`.
+ * @throws when no binary is found, or it exits or is not ready within 15 s (with its log tail).
+ */
+export async function startAlertmanagerWithConfig(configText: string, binary: string | undefined = findAlertmanager()): Promise<AlertmanagerServer> {
   if (binary === undefined) throw new Error('prometheus-alertmanager not found (apt-get install prometheus-alertmanager)');
   const dir = await mkdtemp(join(tmpdir(), 'autoheal-alertmanager-'));
   try {
     const configFile = join(dir, 'alertmanager.yml');
-    await writeFile(configFile, alertmanagerConfig(options));
+    await writeFile(configFile, configText);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const child = spawn(
