@@ -38,6 +38,7 @@ import { DecisionKind as HistoryDecision, MemoryOutcomeStore, RedisOutcomeStore,
 import { decodeState, type DispatchRecord } from '../state/index.js';
 import { createActionHandlers, decisionId, INLINE_ACTIONS, outcomeSinkFor } from './action-handlers.js';
 import { createActionRunner, type RunFiredRule } from './action-runner.js';
+import { TurnBufferedWriter } from './turn-buffered-writer.js';
 import { loadEngineConfig, type EngineConfig } from './engine-config.js';
 import { shutdownOutput } from '../actions/console/index.js';
 import { EngineMetrics } from '../metrics/index.js';
@@ -158,6 +159,9 @@ class RunningEngine implements Engine {
   private timer: NodeJS.Timeout | undefined;
   private stopReason: EngineStop | undefined;
   private closing: Promise<void> | undefined;
+  /** print_event / debug / shutdown banners: one write per turn of the event loop. */
+  private readonly console: TurnBufferedWriter;
+  private readonly consoleWrite = (text: string): void => this.console.write(text);
   /** False while starting: a failed start closes quietly, its error says what happened. */
   private started = false;
 
@@ -174,9 +178,11 @@ class RunningEngine implements Engine {
     this.clock = deps.clock ?? systemClock;
     this.queue = createEventQueue(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }, { logger: this.log, clock: this.clock });
     this.store = options.redisUrl === undefined ? new MemoryStateStore() : new RedisStateStore({ url: options.redisUrl });
+    const stdout = deps.stdout ?? ((text: string) => process.stdout.write(text));
+    this.console = new TurnBufferedWriter(stdout);
     this.runFired = createActionRunner({
       logger: this.log,
-      stdout: deps.stdout ?? ((text) => process.stdout.write(text)),
+      stdout: this.consoleWrite,
       vars,
       rulebook,
       clock: this.clock,
@@ -296,7 +302,7 @@ class RunningEngine implements Engine {
       config,
       projectDir: this.options.projectDir,
       ...(this.options.inventory !== undefined ? { inventory: this.options.inventory } : {}),
-      stdout: this.deps.stdout ?? ((text) => process.stdout.write(text)),
+      stdout: this.consoleWrite,
       vars: this.vars,
       clock: this.clock,
       ...(this.deps.runPlaybook ? { runPlaybook: this.deps.runPlaybook } : {}),
@@ -585,7 +591,7 @@ class RunningEngine implements Engine {
         for (const a of f.actions) {
           if (a.action !== 'shutdown' || a.args === undefined) continue;
           const { delay, message, kind } = a.args;
-          (this.deps.stdout ?? ((text: string) => process.stdout.write(text)))(
+          this.consoleWrite(
             shutdownOutput({ ruleset: f.ruleset, rule: f.rule, ...(typeof delay === 'number' ? { delay } : {}), message, kind }, { clock: this.clock }),
           );
         }
@@ -670,6 +676,7 @@ class RunningEngine implements Engine {
     await bounded(Promise.all([...this.pending]), left(), 'finish history writes', log);
     if (this.outcomes !== undefined) await bounded(this.outcomes.close(), left(), 'close history', log);
     await bounded(this.store.close(), left(), 'close state store', log);
+    this.console.flush();
     log.info({ reason: this.stopReason.reason, exitCode: this.stopReason.exitCode }, 'engine stopped');
     this.resolveStopped(this.stopReason);
   }
