@@ -19,5 +19,6 @@ COPY rulebooks ./rulebooks
 COPY playbooks ./playbooks
 COPY examples ./examples
 USER node
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/src/cli/main.js"]
+# The same V8 flag as the autoheal bin's shebang (src/cli/main.ts says why).
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=32", "/app/dist/src/cli/main.js"]
 CMD ["run", "-r", "rulebooks/alertmanager-disk-full.yml"]

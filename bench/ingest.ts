@@ -317,8 +317,9 @@ async function startAutoheal(dir: string, redisUrl: string): Promise<{ child: Ch
           msg: "bench {{ event.alert.labels.seq }}"
 `,
   );
+  // The node flags of the autoheal bin's shebang, as a user's `autoheal run` gets them, then
   // ENGINE_NODE_ARGS: extra node flags for the engine process only, e.g. `--cpu-prof`.
-  const nodeArgs = (process.env.ENGINE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const nodeArgs = [...shebangNodeArgs(CLI), ...(process.env.ENGINE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')];
   const child = spawn(process.execPath, [...nodeArgs, CLI, 'run', '-r', rulebook, '--redis-url', redisUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
   const evaluatedAt = new Map<number, number>();
   let waiter: { until: number; wake: () => void } | undefined;
@@ -347,6 +348,14 @@ async function startAutoheal(dir: string, redisUrl: string): Promise<{ child: Ch
   return { child, target: { name: 'autoheal', url: `http://127.0.0.1:${port}/alertmanager`, evaluatedAt, waitEvaluated } };
 }
 
+/** The node flags in `file`'s `#!/usr/bin/env -S node <flags>` line. */
+function shebangNodeArgs(file: string): string[] {
+  const first = readFileSync(file, 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!\S*env(?: -S)? node((?: \S+)*)\s*$/.exec(first);
+  if (m === null) throw new Error(`${file}: unexpected first line ${JSON.stringify(first)}`);
+  return (m[1] ?? '').split(' ').filter((a) => a !== '');
+}
+
 async function startBare(): Promise<{ child: ChildProcess; target: Target }> {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--bare-fastify'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await firstLine(child, child.stdout!, (l) => (l.startsWith('listening ') ? Number(l.slice(10)) : undefined), 'bare fastify');
@@ -370,6 +379,7 @@ async function main(): Promise<void> {
     const redis = await startRedis(dir);
     children.push(redis.child);
     console.log(`bench/ingest: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(`  autoheal run as its bin starts it: node ${shebangNodeArgs(CLI).join(' ')}${process.env.ENGINE_NODE_ARGS ? ` ${process.env.ENGINE_NODE_ARGS}` : ''}`);
     console.log(`  ${redis.version}; AOF appendfsync ${FSYNC}; ${WEBHOOKS} webhooks × ${ALERTS} alerts, concurrency ${CONCURRENCY}; paced ${RATE} events/s (${Math.round((RATE * ALERTS) / (ALERTS + 1))} alerts/s) for ${PACED_SECONDS} s`);
 
     const bare = await startBare();
