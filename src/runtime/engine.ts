@@ -150,7 +150,7 @@ class RunningEngine implements Engine {
   /** The operations API's bound address (`api` config section), for tests and logs. */
   apiAddress: { host: string; port: number } | undefined;
   /** Serialises every call into the evaluator (events of all rulesets, timers). */
-  private evaluation: Promise<unknown> = Promise.resolve();
+  private evaluation: Promise<void> = Promise.resolve();
   /** Per ruleset, the tail of its action chain: a ruleset's actions run one at a time, in order. */
   private readonly actionChains = new Map<string, Promise<void>>();
   /** Ids queued by plugin sources and not yet evaluated, for draining before a source-end stop. */
@@ -571,7 +571,12 @@ class RunningEngine implements Engine {
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.evaluation.then(fn, fn);
-    this.evaluation = run.catch(() => undefined);
+    // Settle to undefined, not to the result: the chain would otherwise hold the last batch's
+    // events and matches (a heap snapshot under load found them) until the next batch.
+    this.evaluation = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
