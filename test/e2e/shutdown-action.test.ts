@@ -1,15 +1,33 @@
 /**
- * The shutdown action under `autoheal run` (upstream semantics): it prints upstream's banner and
- * stops the engine with exit 0; `kind: now` cancels a running remediation at once instead of
- * waiting for it.
+ * The shutdown action under `autoheal run` (upstream semantics, its examples 66/67): a shutdown
+ * of `kind: now` from one ruleset stops the engine with exit 0 and upstream's banner, cancelling
+ * a remediation another ruleset is running instead of waiting for it. Proven by what is left,
+ * not by the clock: the playbook had started, its attempt is recorded as ended by the shutdown,
+ * and no process of its process group is left (the test's own timeout is below the playbook's sleep).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/cli-io.js';
-import { runCommand, type SignalSource } from '../../src/cli/commands/run-command.js';
+import { runCli } from '../../src/cli/program.js';
+import { startInProcessEngine } from '../support/in-process-engine.js';
+import { until } from '../support/until.js';
+
+/** pid, parent pid and process group of every process, with its command line (Linux /proc). */
+function processes(): Array<{ pid: number; ppid: number; pgid: number; cmdline: string }> {
+  const out: Array<{ pid: number; ppid: number; pgid: number; cmdline: string }> = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // stat(5): "pid (comm) state ppid pgrp ..."; comm may hold spaces, so split after the ')'.
+      const [, ppid, pgid] = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      out.push({ pid: Number(entry), ppid: Number(ppid), pgid: Number(pgid), cmdline: readFileSync(`/proc/${entry}/cmdline`, 'utf8') });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
 
 describe('the shutdown action', () => {
   let dir: string;
@@ -18,37 +36,68 @@ describe('the shutdown action', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("kind now stops the engine at once instead of waiting for a long playbook, and prints upstream's banner", async () => {
+  it("kind now from another ruleset cancels a running playbook at once, and prints upstream's banner", async () => {
+    const starts = join(dir, 'starts');
     const rulebook = join(dir, 'rb.yml');
     writeFileSync(
       rulebook,
-      `- name: stop
+      `- name: fix
   hosts: localhost
   sources:
     - generic:
         payload: [{go: 1}]
-        shutdown_after: 60
+        shutdown_after: 120
   rules:
-    - name: long fix then stop
+    - name: long fix
       condition: event.go == 1
-      actions:
-        - run_playbook:
-            name: test/fixtures/ansible/count-and-sleep.yml
-            extra_vars: {counter_file: ${join(dir, 'starts')}, sleep_seconds: 60}
-        - shutdown:
-            kind: now
-            message: enough
-            delay: 0
+      action:
+        run_playbook:
+          name: test/fixtures/ansible/count-and-sleep.yml
+          extra_vars: {counter_file: ${starts}, sleep_seconds: 120}
+- name: stop
+  hosts: localhost
+  sources:
+    - name: hook
+      ansible.eda.webhook:
+        host: 127.0.0.1
+        port: 0
+  rules:
+    - name: stop now
+      condition: event.payload.stop == true
+      action:
+        shutdown:
+          kind: now
+          message: enough
+          delay: 0
 `,
     );
-    let stdout = '';
-    const io: CliIo = { stdout: (t) => (stdout += t), stderr: () => undefined, env: {} };
-    const signals: SignalSource = { on: () => undefined, off: () => undefined };
-    const started = Date.now();
-    const code = await runCommand(rulebook, {}, io, { logger: pino({ level: 'warn' }, { write: () => undefined }), signals });
-    expect(code).toBe(0);
-    // Far less than the playbook's 60 s sleep or the source's 60 s shutdown_after.
-    expect(Date.now() - started).toBeLessThan(30_000);
-    expect(stdout).toContain('stop rule: long fix then stop has initiated shutdown of type: now. Delay: 0.000 seconds, Message: enough');
-  }, 60_000);
+    const history = join(dir, 'history.jsonl');
+    const run = await startInProcessEngine(rulebook, { historyFile: history });
+    await until('the playbook to start', () => (existsSync(starts) ? true : undefined), 30_000);
+    // The ansible-playbook this (in-process) engine started, and its process group.
+    const playbook = processes().find((p) => p.ppid === process.pid && p.cmdline.includes('count-and-sleep.yml'));
+    expect(playbook, 'the running ansible-playbook').toBeDefined();
+    const group = playbook!.pgid;
+    expect(processes().filter((p) => p.pgid === group).length).toBeGreaterThan(0);
+
+    const response = await fetch(`http://127.0.0.1:${run.port('stop')}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ stop: true }),
+    });
+    expect(response.status).toBe(202);
+    expect(await run.exited()).toBe(0);
+    expect(run.stdout()).toContain('stop rule: stop now has initiated shutdown of type: now. Delay: 0.000 seconds, Message: enough');
+
+    // Cut short, not waited for: the attempt ended with the shutdown and nothing of it runs on.
+    expect(readFileSync(starts, 'utf8')).toBe('started\n');
+    let out = '';
+    await runCli(['history', '--history-file', history, '--json'], { stdout: (t) => (out += t), stderr: () => undefined, env: {} });
+    const items = (JSON.parse(out) as { items: Array<{ action: string; status: string; attempts: Array<{ status: string; summary: string }> }> }).items;
+    expect(items.map((i) => i.action)).toEqual(['run_playbook']);
+    expect(items[0]?.status).not.toBe('succeeded');
+    expect(items[0]?.attempts[0]?.summary).toMatch(/shut|abort|cancel/i);
+    // The group was signalled before the engine exited; its processes end within moments.
+    await until('the playbook\'s process group to be gone', () => (processes().some((p) => p.pgid === group) ? undefined : true), 10_000);
+  }, 90_000);
 });

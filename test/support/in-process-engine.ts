@@ -18,6 +18,8 @@ export interface InProcessEngine {
   port(ruleset?: string): number;
   /** SIGTERM; resolves with the exit code. */
   stop(): Promise<number>;
+  /** Resolves with the exit code once the engine ends by itself (a shutdown action, a source end). */
+  exited(): Promise<number>;
 }
 
 export async function startInProcessEngine(
@@ -54,5 +56,6 @@ export async function startInProcessEngine(
       for (const l of listeners) l();
       return running;
     },
+    exited: () => running,
   };
 }
