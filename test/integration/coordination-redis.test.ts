@@ -32,8 +32,12 @@ describe('RedisCoordinationStore', () => {
     await a.finish('act', 1);
     expect(await b.begin('act', 1, 'B')).toBe(BeginResult.Finished);
     expect(await b.begin('act', 2, 'B')).toBe(BeginResult.Started);
+    expect(await b.isComplete('act')).toBe(false);
     await a.complete('act');
     expect(await b.begin('act', 3, 'B')).toBe(BeginResult.Finished);
+    // What a shutdown listed after the action waits for, seen from the other process.
+    expect(await b.isComplete('act')).toBe(true);
+    expect(await b.isComplete('another')).toBe(false);
   });
 
   it('holds a lock for one owner across processes, releases only for its owner, and frees it when the lease ends', async () => {

@@ -26,6 +26,8 @@ export interface CoordinationStore {
   finish(key: string, attempt: number): Promise<void>;
   /** Marks the whole action done: later deliveries of any attempt are duplicates. */
   complete(key: string): Promise<void>;
+  /** Whether `complete(key)` was called (by any process): the action ended, whatever its status. */
+  isComplete(key: string): Promise<boolean>;
   /** Takes lock `name` for `owner` for `ttlMs` unless someone else holds it. */
   acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Extends a lock `owner` holds; false when it was lost. */

@@ -128,3 +128,14 @@ export function retryDelay(policy: DispatchPolicy, nextAttempt: number, random: 
     policy.retryBackoff === 'fixed' ? policy.retryDelayMs : Math.min(policy.maxRetryDelayMs, policy.retryDelayMs * 2 ** Math.max(0, nextAttempt - 2));
   return Math.round(base * (1 - 0.2 * random()));
 }
+
+/**
+ * The longest an action can take from its first delivery to its end under `policy`: the lock
+ * wait, every attempt to its timeout, and the retry delays between them (without jitter, which
+ * only shortens them). Bounds what waits for an action, such as a shutdown listed after it.
+ */
+export function worstCaseMs(policy: DispatchPolicy): number {
+  let total = (policy.lock !== undefined && policy.lockMode === 'wait' ? policy.lockWaitMs : 0) + policy.attempts * policy.timeoutMs;
+  for (let next = 2; next <= policy.attempts; next += 1) total += retryDelay(policy, next, () => 0);
+  return total;
+}

@@ -31,6 +31,10 @@ export class MemoryCoordinationStore implements CoordinationStore {
     this.completed.add(key);
   }
 
+  async isComplete(key: string): Promise<boolean> {
+    return this.completed.has(key);
+  }
+
   async acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
     const now = this.clock.now();
     const held = this.locks.get(name);

@@ -63,6 +63,11 @@ export class RedisCoordinationStore implements CoordinationStore {
     await redis.set(`${this.key('action', key)}:completed`, '1', 'PX', this.markerTtlMs);
   }
 
+  async isComplete(key: string): Promise<boolean> {
+    const redis = await this.ready();
+    return (await redis.exists(`${this.key('action', key)}:completed`)) === 1;
+  }
+
   async acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
     const redis = await this.ready();
     const lock = this.key('lock', name);
