@@ -15,7 +15,7 @@ import type { AnsibleRunResult, ModuleRequest, PlaybookRequest } from '../action
 import { AutohealError, ErrorCode, systemClock, type Clock } from '../core/index.js';
 import { createSourceServer, webhookSourceKind, type SourceServer } from '../http/index.js';
 import { createEventQueue, type EventQueue, type QueuedEvent } from '../queue/index.js';
-import type { FiredRule } from '../rules/engine/index.js';
+import type { FiredRule, PlannedAction, ShutdownRequest } from '../rules/engine/index.js';
 import { loadRulebook, loadVars, renderSourceArgs, type Rulebook } from '../rules/rulebook/index.js';
 import { DurableEvaluator, MemoryStateStore, RedisStateStore, type StateStore } from '../state/index.js';
 import { SourceEndKind, type PluginSource } from '../sources/plugin-source.js';
@@ -31,7 +31,10 @@ import {
   type CoordinationStore,
   type Feedback,
   type OutcomeSink,
+  dispatchKey,
   matchedEventIds,
+  resolveDispatchPolicy,
+  worstCaseMs,
 } from '../actions/dispatch/index.js';
 import { randomUUID } from 'node:crypto';
 import { DecisionKind as HistoryDecision, MemoryOutcomeStore, RedisOutcomeStore, eventHost, summarizeEvent, type DecisionRecord, type EventRecord, type OutcomeStore } from '../outcomes/index.js';
@@ -91,6 +94,23 @@ export interface Engine {
   readonly apiAddress?: { readonly host: string; readonly port: number } | undefined;
 }
 
+/** Upstream's `--shutdown-delay` default: a graceful shutdown's wait for running actions. */
+const DEFAULT_SHUTDOWN_DELAY_MS = 60_000;
+/** How often a shutdown listed after remediation actions looks whether they have ended. */
+const SHUTDOWN_WAIT_POLL_MS = 250;
+
+/** How a shutdown action asked the engine to stop (see `shutdown()`). */
+interface ShutdownPlan {
+  /** How long running actions may go on once the shutdown takes effect, ms (`now`: 0). */
+  readonly graceMs: number;
+  /** Dispatch keys of the remediation actions listed before the shutdown in its rule. */
+  readonly waitFor: readonly string[];
+  /** Bound of that wait: the longest those actions can take (timeouts, retries, lock waits). */
+  readonly waitBoundMs: number;
+  /** Prints upstream's banner when the shutdown takes effect (when not printed at evaluation). */
+  readonly banner?: () => void;
+}
+
 export interface EngineDeps {
   /** Structured logs (stderr in production). */
   readonly logger: Logger;
@@ -138,6 +158,10 @@ class RunningEngine implements Engine {
   private readonly servers: SourceServer[] = [];
   private readonly plugins: PluginSource[] = [];
   private readonly actionsAbort = new AbortController();
+  /** How a shutdown action asked the engine to stop; undefined for any other stop. */
+  private shutdownPlan: ShutdownPlan | undefined;
+  /** Aborted by a second close(): ends a shutdown action's wait for the actions before it. */
+  private readonly shutdownWait = new AbortController();
   private readonly runFired: RunFiredRule;
   /** Set up in start(): history, action coordination, action queue and dispatcher. */
   private outcomes: OutcomeStore | undefined;
@@ -272,6 +296,9 @@ class RunningEngine implements Engine {
   }
 
   close(): Promise<void> {
+    // Asked again while a shutdown action waits for the actions before it (an operator's
+    // SIGTERM): stop waiting, stop now.
+    if (this.closing !== undefined) this.shutdownWait.abort();
     this.closing ??= this.shutdown();
     return this.closing;
   }
@@ -541,22 +568,24 @@ class RunningEngine implements Engine {
     }
     for (let i = 0; i < result.done; i++) this.markDone((batch[i] as QueuedEvent).id);
     this.armTimer();
-    this.checkShutdown();
+    this.checkShutdown(result.applied);
     return result.done;
   }
 
   private async onTimer(): Promise<void> {
     const evaluator = this.evaluator;
     if (evaluator === undefined || this.stopReason !== undefined) return;
+    let fired: readonly FiredRule[] = [];
     try {
       const result = await this.exclusive(() => evaluator.advanceTime());
+      fired = result.fired;
       this.track(this.recordHistory('', [{ fired: result.fired, held: [] }]));
       await this.dispatch(result.fired);
     } catch (err) {
       this.log.error({ err }, 'timer evaluation failed');
     }
     this.armTimer();
-    this.checkShutdown();
+    this.checkShutdown([{ fired }]);
   }
 
   /** Arms one real timer for the evaluator's next due time (once_after, not_all, expiry). */
@@ -592,14 +621,11 @@ class RunningEngine implements Engine {
       if (!f.actions.every((a) => INLINE_ACTIONS.has(a.action))) {
         // Its actions are logged as they start and finish, by whichever process runs them.
         this.log.info({ ruleset: f.ruleset, rule: f.rule, trigger: f.trigger, actions: f.actions.map((a) => a.action), eventIds: matchedEventIds(f) }, 'rule fired');
-        // The engine applied the shutdown already; its banner is printed here, as upstream does.
-        for (const a of f.actions) {
-          if (a.action !== 'shutdown' || a.args === undefined) continue;
-          const { delay, message, kind } = a.args;
-          this.consoleWrite(
-            shutdownOutput({ ruleset: f.ruleset, rule: f.rule, ...(typeof delay === 'number' ? { delay } : {}), message, kind }, { clock: this.clock }),
-          );
-        }
+        // The engine applied the shutdown already; its banner is printed here, as upstream does,
+        // unless remediation actions come before it: then when it takes effect, after them.
+        f.actions.forEach((a, index) => {
+          if (a.action === 'shutdown' && !f.actions.slice(0, index).some((b) => !INLINE_ACTIONS.has(b.action))) this.printShutdownBanner(f, a);
+        });
         continue;
       }
       const tail = (this.actionChains.get(f.ruleset) ?? Promise.resolve()).then(() => this.runFired(f));
@@ -622,15 +648,86 @@ class RunningEngine implements Engine {
     await Promise.all(tails);
   }
 
-  private checkShutdown(): void {
+  private checkShutdown(applied: ReadonlyArray<{ readonly id?: string; readonly fired: readonly FiredRule[] }>): void {
     const request = this.evaluator?.inner.shutdownRequested;
     if (request === undefined || this.stopReason !== undefined) return;
-    this.log.info({ ruleset: request.ruleset, rule: request.rule, kind: request.kind, delay: request.delay }, 'shutdown requested');
+    const earlier = this.actionsBeforeShutdown(request, applied);
     // Upstream: `now` cancels running actions at once; `graceful` lets them finish for up to
-    // `delay` seconds (then they are cancelled, as at the end of any close).
-    if (request.kind === 'now') this.actionsAbort.abort();
-    else if (request.delay !== undefined) setTimeout(() => this.actionsAbort.abort(), Math.max(0, request.delay * 1000)).unref();
+    // `delay` seconds (default: its --shutdown-delay), then cancels them.
+    const graceMs = request.kind === 'now' ? 0 : request.delay !== undefined ? Math.max(0, Math.round(request.delay * 1000)) : DEFAULT_SHUTDOWN_DELAY_MS;
+    this.shutdownPlan = { graceMs, ...earlier };
+    const waits = earlier.waitFor.length > 0 ? { waitsFor: earlier.waitFor, waitBoundMs: earlier.waitBoundMs } : {};
+    this.log.info({ ruleset: request.ruleset, rule: request.rule, kind: request.kind, delay: request.delay, ...waits }, 'shutdown requested');
     this.requestStop({ reason: EngineStopReason.Shutdown, exitCode: 0 });
+  }
+
+  /**
+   * The remediation actions listed before the shutdown in the rule that requested it. Upstream
+   * runs a rule's actions in order, so its shutdown takes effect once they have ended; they may
+   * run in any process, so they are recognised by their dispatch keys' completion markers.
+   */
+  private actionsBeforeShutdown(
+    request: ShutdownRequest,
+    applied: ReadonlyArray<{ readonly id?: string; readonly fired: readonly FiredRule[] }>,
+  ): Pick<ShutdownPlan, 'waitFor' | 'waitBoundMs' | 'banner'> {
+    for (const item of applied) {
+      for (const f of item.fired) {
+        const at = f.actions.findIndex((a) => a.action === 'shutdown');
+        if (f.ruleset !== request.ruleset || f.rule !== request.rule || at < 0) continue;
+        const before = f.actions
+          .slice(0, at)
+          .map((action, index) => ({ action, index }))
+          .filter(({ action }) => !INLINE_ACTIONS.has(action.action) && action.error === undefined);
+        if (before.length === 0) return { waitFor: [], waitBoundMs: 0 };
+        // The same keys the dispatcher gives these actions (from the outbox record of this match).
+        const eventIds = matchedEventIds({ bindings: f.bindings, at: f.at, ...(item.id !== undefined ? { eventId: item.id } : {}) });
+        let waitBoundMs = 0;
+        const waitFor = before.map(({ action, index }) => {
+          const key = dispatchKey(f, eventIds, index);
+          const request = { dispatchKey: key, ruleset: f.ruleset, rule: f.rule, action: action.action, args: action.args ?? {}, bindings: f.bindings, eventIds, ...(action.hosts !== undefined ? { hosts: action.hosts } : {}) };
+          try {
+            waitBoundMs += worstCaseMs(resolveDispatchPolicy(request));
+          } catch {
+            // Arguments the dispatcher refuses: that action fails at once, nothing to wait for.
+          }
+          return key;
+        });
+        const shutdown = f.actions[at] as PlannedAction;
+        return { waitFor, waitBoundMs, banner: () => this.printShutdownBanner(f, shutdown) };
+      }
+    }
+    return { waitFor: [], waitBoundMs: 0 };
+  }
+
+  /** Upstream's `shutdown` banner on stdout. */
+  private printShutdownBanner(f: FiredRule, action: PlannedAction): void {
+    if (action.args === undefined) return;
+    const { delay, message, kind } = action.args;
+    this.consoleWrite(shutdownOutput({ ruleset: f.ruleset, rule: f.rule, ...(typeof delay === 'number' ? { delay } : {}), message, kind }, { clock: this.clock }));
+  }
+
+  /** Resolves once every action in `keys` has ended, `boundMs` passed, or a second close() came. */
+  private async waitForActions(keys: readonly string[], boundMs: number, log: Logger): Promise<void> {
+    const coordination = this.coordination;
+    if (coordination === undefined) return;
+    const until = this.clock.now() + boundMs;
+    const signal = this.shutdownWait.signal;
+    let pending = [...keys];
+    while (pending.length > 0 && !signal.aborted) {
+      try {
+        const done = await Promise.all(pending.map((key) => coordination.isComplete(key)));
+        pending = pending.filter((_, i) => !done[i]);
+      } catch (err) {
+        log.warn({ err }, 'could not read whether the actions before the shutdown ended');
+      }
+      if (pending.length === 0) return;
+      if (this.clock.now() >= until) {
+        log.warn({ pending, boundMs }, 'the actions before the shutdown did not end within their own bounds; shutting down');
+        return;
+      }
+      await delay(SHUTDOWN_WAIT_POLL_MS, undefined, { signal }).catch(() => undefined);
+    }
+    if (signal.aborted) log.warn({ pending }, 'stop requested again: no longer waiting for the actions before the shutdown');
   }
 
   private markDone(id: string): void {
@@ -662,7 +759,7 @@ class RunningEngine implements Engine {
   private async shutdown(): Promise<void> {
     this.stopReason ??= { reason: EngineStopReason.Closed, exitCode: 0 };
     const log = this.started ? this.log : this.log.child({}, { level: 'warn' });
-    const deadline = this.clock.now() + this.options.closeTimeoutMs;
+    let deadline = this.clock.now() + this.options.closeTimeoutMs;
     const left = (): number => Math.max(1, deadline - this.clock.now());
     log.info({ reason: this.stopReason.reason }, 'engine stopping');
     if (this.timer !== undefined) clearTimeout(this.timer);
@@ -670,13 +767,28 @@ class RunningEngine implements Engine {
     if (this.api !== undefined) await bounded(this.api.close(), left(), 'close api', log);
     await bounded(Promise.all(this.servers.map((s) => s.close())), left(), 'close sources', log);
     await bounded(Promise.all(this.plugins.map((p) => p.close())), left(), 'close plugin sources', log);
-    // Give the event in progress half the remaining time to finish its actions, then cancel them.
-    const cancel = setTimeout(() => this.actionsAbort.abort(), Math.floor(left() / 2));
+    // No more evaluation: the event in progress finishes (its console actions run inline).
     await bounded(this.queue.close(), left(), 'close event queue', log);
-    clearTimeout(cancel);
+    await bounded(Promise.all([...this.actionChains.values()]), left(), 'finish console actions', log);
+    // Running remediations: a shutdown action first waits for the actions listed before it in
+    // its rule, then gives running actions its grace (now: none; graceful: its delay); any other
+    // stop gives them what is left of the close budget. Then they are cancelled (process groups
+    // killed) and the rest of the close gets a budget of its own.
+    const plan = this.shutdownPlan;
+    if (plan !== undefined && plan.waitFor.length > 0) {
+      log.info({ actions: plan.waitFor.length, boundMs: plan.waitBoundMs }, 'shutdown waits for the actions listed before it');
+      await this.waitForActions(plan.waitFor, plan.waitBoundMs, log);
+    }
+    plan?.banner?.();
+    const graceMs = plan?.graceMs ?? left();
+    if (this.actionQueue !== undefined) {
+      const closing = this.actionQueue.close();
+      if (!(await settlesWithin(closing, graceMs, this.shutdownWait.signal))) log.info({ graceMs }, 'cancelling running actions');
+      this.actionsAbort.abort();
+      deadline = this.clock.now() + this.options.closeTimeoutMs;
+      await bounded(closing, left(), 'close action queue', log);
+    }
     this.actionsAbort.abort();
-    await bounded(Promise.all([...this.actionChains.values()]), left(), 'finish actions', log);
-    if (this.actionQueue !== undefined) await bounded(this.actionQueue.close(), left(), 'close action queue', log);
     if (this.coordination !== undefined) await bounded(this.coordination.close(), left(), 'close coordination store', log);
     await bounded(Promise.all([...this.pending]), left(), 'finish history writes', log);
     if (this.outcomes !== undefined) await bounded(this.outcomes.close(), left(), 'close history', log);
@@ -684,6 +796,20 @@ class RunningEngine implements Engine {
     this.console.flush();
     log.info({ reason: this.stopReason.reason, exitCode: this.stopReason.exitCode }, 'engine stopped');
     this.resolveStopped(this.stopReason);
+  }
+}
+
+/** Whether `work` settled within `ms` (or before `signal` aborted); never throws. */
+async function settlesWithin(work: Promise<unknown>, ms: number, signal: AbortSignal): Promise<boolean> {
+  if (ms <= 0 || signal.aborted) return false;
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    return await Promise.race([work.then(() => true, () => true), delay(ms, false, { signal: abort.signal }).catch(() => false)]);
+  } finally {
+    signal.removeEventListener('abort', stop);
+    abort.abort();
   }
 }
 
