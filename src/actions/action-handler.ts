@@ -34,6 +34,11 @@ export interface ActionRequest {
   readonly bindings: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Ids (`meta.uuid`) of the matched events. */
   readonly eventIds: readonly string[];
+  /**
+   * The arguments as written in the rulebook, for an action that renders them itself: `debug`,
+   * against masked variables (its `args` were rendered with the real ones).
+   */
+  readonly writtenArgs?: Readonly<Record<string, unknown>>;
 }
 
 /** A pino-compatible logger subset. Messages constant, context in fields; never secrets. */

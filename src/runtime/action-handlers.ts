@@ -6,13 +6,13 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/index.js';
 import { OutcomeStatus, type ActionHandler, type ActionRequest, type ActionResult } from '../actions/action-handler.js';
 import { createRunModuleHandler, createRunPlaybookHandler, type ModuleRequest, type PlaybookRequest, type AnsibleRunResult } from '../actions/ansible/index.js';
-import { debugOutput, printEventOutput } from '../actions/console/index.js';
 import { createRunJobTemplate, createRunWorkflowTemplate } from '../actions/controller/index.js';
 import type { OutcomeSink } from '../actions/dispatch/index.js';
 import { createGitlabHandlers } from '../actions/gitlab/index.js';
 import { createIcingaActionHandlers } from '../actions/icinga/index.js';
 import { createNotifyHandler } from '../actions/notify/index.js';
 import { newActionFromRequest, type OutcomeStore } from '../outcomes/index.js';
+import type { ConsoleActions } from './console-actions.js';
 import type { EngineConfig } from './engine-config.js';
 
 /** Actions the engine runs itself, in order, right after evaluating (upstream's console output). */
@@ -23,7 +23,8 @@ export interface HandlerDeps {
   readonly projectDir: string;
   readonly inventory?: string;
   readonly stdout: (text: string) => void;
-  readonly vars: Readonly<Record<string, unknown>>;
+  /** The engine's console actions, shared with the inline runner. */
+  readonly console: ConsoleActions;
   readonly clock: Clock;
   readonly runPlaybook?: (request: PlaybookRequest) => Promise<AnsibleRunResult>;
   readonly runModule?: (request: ModuleRequest) => Promise<AnsibleRunResult>;
@@ -45,18 +46,19 @@ export function createActionHandlers(deps: HandlerDeps): Map<string, ActionHandl
 
 /**
  * print_event, debug and none as dispatchable actions, for rules that mix them with
- * remediations (the whole rule then runs as one ordered chain on a worker).
+ * remediations (the whole rule then runs as one ordered chain on a worker). Their text comes
+ * from the engine's console actions, as when a console-only rule runs them inline.
  */
 function consoleHandlers(deps: HandlerDeps): ActionHandler[] {
   const ok = (summary: string): ActionResult => ({ status: OutcomeStatus.Succeeded, summary });
-  const fired = (request: ActionRequest) => ({ ruleset: request.ruleset, rule: request.rule, bindings: request.bindings, at: deps.clock.now() });
+  const match = (request: ActionRequest) => ({ ruleset: request.ruleset, rule: request.rule, bindings: request.bindings, at: deps.clock.now() });
   return [
     { name: 'none', safeToRepeat: true, run: async () => ok('nothing to do') },
     {
       name: 'print_event',
       safeToRepeat: true,
       run: async ({ request }) => {
-        deps.stdout(printEventOutput(fired(request), request.args, { clock: deps.clock, vars: deps.vars }));
+        deps.stdout(deps.console.printEvent(match(request), request.args));
         return ok('printed the event');
       },
     },
@@ -64,7 +66,12 @@ function consoleHandlers(deps: HandlerDeps): ActionHandler[] {
       name: 'debug',
       safeToRepeat: true,
       run: async ({ request }) => {
-        deps.stdout(debugOutput(fired(request), request.args, { vars: deps.vars, ruleUuid: request.rule, rulesetUuid: request.ruleset, hosts: [...(request.hosts ?? [])] }, { clock: deps.clock }));
+        // Never its rendered `args`: they hold the real variables, and rendering them again would
+        // evaluate templates that came in with event data.
+        if (request.writtenArgs === undefined) {
+          return { status: OutcomeStatus.Failed, summary: 'not printed: the arguments as written are missing (queued by an older autoheal)', retryable: false };
+        }
+        deps.stdout(deps.console.debug(match(request), request.writtenArgs));
         return ok('printed debug output');
       },
     },

@@ -6,12 +6,11 @@
  * src/actions/dispatch and never reaches this runner. A failing action is logged and the next
  * one runs, as upstream (§3.1).
  */
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { systemClock, type Clock } from '../core/index.js';
-import { debugOutput, printEventOutput, shutdownOutput } from '../actions/console/index.js';
+import type { Clock } from '../core/index.js';
 import { ENGINE_ACTIONS, type FiredRule, type PlannedAction } from '../rules/engine/index.js';
 import type { Rulebook } from '../rules/rulebook/index.js';
+import { createConsoleActions, type ConsoleActions } from './console-actions.js';
 
 /** Actions this runner carries out. */
 export const RUNNER_ACTIONS: ReadonlySet<string> = new Set(['print_event', 'debug', 'none']);
@@ -24,6 +23,11 @@ export interface ActionRunnerDeps {
   readonly vars: Readonly<Record<string, unknown>>;
   /** For the ruleset hosts and the rule/ruleset uuids that debug's dump shows. */
   readonly rulebook: Rulebook;
+  /**
+   * The engine's console output, shared with the action workers so that a rule's output looks
+   * the same wherever it runs. Default: one made from the options below.
+   */
+  readonly console?: ConsoleActions;
   /** Banner timestamps. Default the system clock. */
   readonly clock?: Clock;
   /** Banner width in columns. Default 80 (upstream pads to the terminal width or 80). */
@@ -39,18 +43,7 @@ export type RunFiredRule = (fired: FiredRule) => Promise<void>;
 
 /** Builds the function that carries out a fired rule's actions. */
 export function createActionRunner(deps: ActionRunnerDeps): RunFiredRule {
-  const banner = { clock: deps.clock ?? systemClock, ...(deps.width !== undefined ? { width: deps.width } : {}) };
-  const newId = deps.newId ?? randomUUID;
-  const uuids = new Map<string, string>();
-  const uuidOf = (key: string): string => {
-    let id = uuids.get(key);
-    if (id === undefined) uuids.set(key, (id = newId()));
-    return id;
-  };
-  const rulesetHosts = (name: string): string[] => {
-    const hosts = deps.rulebook.rulesets.find((rs) => rs.name === name)?.hosts;
-    return hosts === undefined ? [] : [hosts];
-  };
+  const consoleActions = deps.console ?? createConsoleActions(deps);
 
   async function runOne(fired: FiredRule, action: PlannedAction, log: Logger): Promise<void> {
     if (action.args === undefined) {
@@ -58,25 +51,16 @@ export function createActionRunner(deps: ActionRunnerDeps): RunFiredRule {
       log.error({ action: action.action, reason: action.error }, 'action failed');
       return;
     }
-    const args = action.args;
     switch (action.action) {
       case 'none':
         return;
       case 'print_event':
-        deps.stdout(printEventOutput(fired, args, { ...banner, vars: deps.vars }));
+        deps.stdout(consoleActions.printEvent(fired, action.args));
         return;
-      case 'debug': {
-        // debugOutput renders the arguments as written itself, against masked variables.
-        const context = {
-          vars: deps.vars,
-          ruleUuid: uuidOf(`${fired.ruleset}\u0000${fired.rule}`),
-          rulesetUuid: uuidOf(fired.ruleset),
-          hosts: rulesetHosts(fired.ruleset),
-          ...(deps.inventory !== undefined ? { inventory: deps.inventory } : {}),
-        };
-        deps.stdout(debugOutput(fired, action.spec.args, context, banner));
+      case 'debug':
+        // Rendered there from the arguments as written, against masked variables.
+        deps.stdout(consoleActions.debug(fired, action.spec.args));
         return;
-      }
       default:
         // Not a console action: the engine dispatches those rules durably instead.
         log.warn({ action: action.action }, 'action not run inline');
@@ -98,8 +82,7 @@ export function createActionRunner(deps: ActionRunnerDeps): RunFiredRule {
     for (const action of fired.actions) {
       if (action.action === 'shutdown' && action.args !== undefined) {
         // The evaluator applied it; upstream prints its banner where it stands in the list.
-        const { delay, message, kind } = action.args;
-        deps.stdout(shutdownOutput({ ruleset: fired.ruleset, rule: fired.rule, ...(typeof delay === 'number' ? { delay } : {}), message, kind }, banner));
+        deps.stdout(consoleActions.shutdown(fired, action.args));
         continue;
       }
       if (ENGINE_ACTIONS.has(action.action)) continue;

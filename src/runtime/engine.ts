@@ -41,9 +41,9 @@ import { DecisionKind as HistoryDecision, MemoryOutcomeStore, RedisOutcomeStore,
 import { decodeState, type DispatchRecord } from '../state/index.js';
 import { createActionHandlers, decisionId, INLINE_ACTIONS, outcomeSinkFor } from './action-handlers.js';
 import { createActionRunner, type RunFiredRule } from './action-runner.js';
+import { createConsoleActions, type ConsoleActions } from './console-actions.js';
 import { TurnBufferedWriter } from './turn-buffered-writer.js';
 import { loadEngineConfig, type EngineConfig } from './engine-config.js';
-import { shutdownOutput } from '../actions/console/index.js';
 import { EngineMetrics } from '../metrics/index.js';
 import { createApiServer, type ApiServer } from '../http/index.js';
 import type { EnqueueBatch, EnqueueResult } from '../queue/index.js';
@@ -185,6 +185,8 @@ class RunningEngine implements Engine {
   private closing: Promise<void> | undefined;
   /** print_event / debug / shutdown banners: one write per turn of the event loop. */
   private readonly console: TurnBufferedWriter;
+  /** Their text, the same for rules run inline and on action workers. */
+  private readonly consoleActions: ConsoleActions;
   private readonly consoleWrite = (text: string): void => this.console.write(text);
   /** False while starting: a failed start closes quietly, its error says what happened. */
   private started = false;
@@ -204,14 +206,8 @@ class RunningEngine implements Engine {
     this.store = options.redisUrl === undefined ? new MemoryStateStore() : new RedisStateStore({ url: options.redisUrl });
     const stdout = deps.stdout ?? ((text: string) => process.stdout.write(text));
     this.console = new TurnBufferedWriter(stdout);
-    this.runFired = createActionRunner({
-      logger: this.log,
-      stdout: this.consoleWrite,
-      vars,
-      rulebook,
-      clock: this.clock,
-      ...(options.inventory !== undefined ? { inventory: options.inventory } : {}),
-    });
+    this.consoleActions = createConsoleActions({ vars, rulebook, clock: this.clock, ...(options.inventory !== undefined ? { inventory: options.inventory } : {}) });
+    this.runFired = createActionRunner({ logger: this.log, stdout: this.consoleWrite, vars, rulebook, console: this.consoleActions });
   }
 
   async start(): Promise<void> {
@@ -330,7 +326,7 @@ class RunningEngine implements Engine {
       projectDir: this.options.projectDir,
       ...(this.options.inventory !== undefined ? { inventory: this.options.inventory } : {}),
       stdout: this.consoleWrite,
-      vars: this.vars,
+      console: this.consoleActions,
       clock: this.clock,
       ...(this.deps.runPlaybook ? { runPlaybook: this.deps.runPlaybook } : {}),
       ...(this.deps.runModule ? { runModule: this.deps.runModule } : {}),
@@ -701,9 +697,7 @@ class RunningEngine implements Engine {
 
   /** Upstream's `shutdown` banner on stdout. */
   private printShutdownBanner(f: FiredRule, action: PlannedAction): void {
-    if (action.args === undefined) return;
-    const { delay, message, kind } = action.args;
-    this.consoleWrite(shutdownOutput({ ruleset: f.ruleset, rule: f.rule, ...(typeof delay === 'number' ? { delay } : {}), message, kind }, { clock: this.clock }));
+    if (action.args !== undefined) this.consoleWrite(this.consoleActions.shutdown(f, action.args));
   }
 
   /** Resolves once every action in `keys` has ended, `boundMs` passed, or a second close() came. */

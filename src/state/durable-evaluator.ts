@@ -42,7 +42,14 @@ export interface DispatchRecord {
   readonly eventId?: string;
   readonly at: number;
   readonly bindings: FiredRule['bindings'];
-  readonly actions: ReadonlyArray<{ readonly action: string; readonly args?: unknown; readonly hosts?: readonly string[]; readonly error?: string }>;
+  readonly actions: ReadonlyArray<{
+    readonly action: string;
+    readonly args?: unknown;
+    readonly hosts?: readonly string[];
+    readonly error?: string;
+    /** `debug` only: its arguments as written, which it renders itself against masked variables. */
+    readonly written?: Readonly<Record<string, unknown>>;
+  }>;
 }
 
 /** One queued item to apply: an event, a fact to assert, or `{fact, partial}` to retract. */
@@ -242,6 +249,7 @@ function toDispatchRecord(f: FiredRule, eventId: string | undefined): DispatchRe
       ...(a.args !== undefined ? { args: a.args } : {}),
       ...(a.hosts !== undefined ? { hosts: a.hosts } : {}),
       ...(a.error !== undefined ? { error: a.error } : {}),
+      ...(a.action === 'debug' ? { written: a.spec.args } : {}),
     })),
   };
   return eventId === undefined ? base : { ...base, eventId };

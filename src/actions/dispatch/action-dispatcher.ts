@@ -74,6 +74,7 @@ export class ActionDispatcher {
         bindings: record.bindings,
         eventIds,
         ...(planned.hosts !== undefined ? { hosts: planned.hosts } : {}),
+        ...(planned.written !== undefined ? { writtenArgs: planned.written } : {}),
       };
       if (planned.error !== undefined) {
         await this.deps.outcomes.actionFinished(request, OutcomeStatus.Failed, `cannot render the arguments: ${planned.error}`, this.deps.now());
