@@ -82,14 +82,14 @@ describe('DurableEvaluator', () => {
     expect((await restarted.processEvent('restarts', 'x', { host: 'a' })).duplicate).toBe(true);
   });
 
-  it('writes the actions of every match to the outbox in the same save', async () => {
+  it('writes the actions of every match to the outbox in the same save (debug with its arguments as written too)', async () => {
     const store = new MemoryStateStore();
     const durable = await DurableEvaluator.open(RULEBOOK, { store, clock: new ManualClock(0) });
     await durable.processEvent('restarts', 'e1', { host: 'web01' });
     const entries = await store.peekOutbox(10);
     const records = entries.map((r) => decodeState<DispatchRecord>(r));
     expect(records).toEqual([
-      expect.objectContaining({ ruleset: 'restarts', rule: 'once per host', eventId: 'e1', actions: [{ action: 'debug', args: { msg: 'web01' } }] }),
+      expect.objectContaining({ ruleset: 'restarts', rule: 'once per host', eventId: 'e1', actions: [{ action: 'debug', args: { msg: 'web01' }, written: { msg: '{{ event.host }}' } }] }),
     ]);
     await store.ackOutbox(entries);
     expect(await store.peekOutbox(10)).toEqual([]);
