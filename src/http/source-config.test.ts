@@ -59,6 +59,9 @@ describe('resolveSourceConfig', () => {
     expect(fromFile).toMatchObject({ auth: { kind: 'bearer', tokens: ['file-token-123'] } });
     const literal = await resolve(spec('webhook', { port: 1, token: 't', hmac_secret: 's' }));
     expect(literal).toMatchObject({ literalSecrets: ['token', 'hmac_secret'], unauthenticated: false });
+    // A secret rendered from a variable (`token: "{{ WEBHOOK_TOKEN }}"` with -E) was not written in the rulebook.
+    const rendered = await resolve({ ...spec('webhook', { port: 1, token: 't', hmac_secret: 's' }), renderedArgs: ['token'] });
+    expect(rendered).toMatchObject({ literalSecrets: ['hmac_secret'] });
   });
 
   it('names the missing environment variable and the unreadable file', async () => {

@@ -358,5 +358,8 @@ export async function resolveSourceConfig(spec: SourceSpec, ruleset: string, dep
     }
   }
   if (problems.items.length > 0) throw new RulebookError(problems.items, ErrorCode.SourceConfigInvalid);
+  // A secret rendered from a variable (`token: "{{ WEBHOOK_TOKEN }}"` with -E) is not in the rulebook.
+  const rendered = new Set(spec.renderedArgs ?? []);
+  if (rendered.size > 0) return { ...config, literalSecrets: literal.filter((path) => !rendered.has(path)) };
   return config;
 }

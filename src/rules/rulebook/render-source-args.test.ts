@@ -29,6 +29,7 @@ describe('renderSourceArgs', () => {
     const rendered = renderSourceArgs(rulebook, { listen_host: '127.0.0.1', webhook_port: 5001 });
     const [hook, range] = rendered.rulesets[0]!.sources;
     expect(hook!.args).toEqual({ host: '127.0.0.1', port: 5001, token_env: 'WEBHOOK_TOKEN' });
+    expect(hook!.renderedArgs).toEqual(['host', 'port']);
     // Filter arguments are passed as written, and a source without templates is the same object.
     expect(hook!.filters[0]!.args).toEqual({ host_path: '{{ not_rendered }}' });
     expect(range).toBe(rulebook.rulesets[0]!.sources[1]);

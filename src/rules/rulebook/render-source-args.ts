@@ -25,7 +25,7 @@ export function renderSourceArgs(rulebook: Rulebook, vars: Readonly<Record<strin
       if (!holdsTemplate(source.args)) return source;
       changed = true;
       try {
-        return { ...source, args: renderArguments(source.args, vars) as Record<string, unknown> };
+        return { ...source, args: renderArguments(source.args, vars) as Record<string, unknown>, renderedArgs: templatedPaths(source.args) };
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         problems.push({ ...source.position, message: `source "${source.name}" (${source.plugin}) of ruleset "${ruleset.name}": ${message}` });
@@ -43,4 +43,17 @@ function holdsTemplate(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(holdsTemplate);
   if (typeof value === 'object' && value !== null && !isVaultMarker(value)) return Object.values(value).some(holdsTemplate);
   return false;
+}
+
+/** Dotted paths of the template strings in `args` (through mappings; a list counts as a whole). */
+function templatedPaths(args: Readonly<Record<string, unknown>>, prefix = ''): string[] {
+  const paths: string[] = [];
+  for (const [key, value] of Object.entries(args)) {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value) && !isVaultMarker(value)) {
+      paths.push(...templatedPaths(value as Record<string, unknown>, `${prefix}${key}.`));
+    } else if (holdsTemplate(value)) {
+      paths.push(`${prefix}${key}`);
+    }
+  }
+  return paths;
 }

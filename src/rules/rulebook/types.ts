@@ -39,6 +39,11 @@ export interface SourceSpec {
   /** The registry name `plugin` resolves to (`range` → `eda.builtin.range`); see source-plugins.ts. */
   readonly canonicalPlugin: string;
   readonly args: Readonly<Record<string, unknown>>;
+  /**
+   * Dotted paths of the arguments rendered from templates when the source started
+   * (`token`, `basic_auth.password`): their values came from variables, not the rulebook.
+   */
+  readonly renderedArgs?: readonly string[];
   readonly filters: readonly FilterSpec[];
   readonly position: SourcePosition;
 }
