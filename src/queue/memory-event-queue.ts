@@ -4,14 +4,13 @@
  * inside one process, without Redis. Not durable: queued events are lost when the process
  * stops. The default for a first run and for tests; the dedup window runs on the injected clock.
  */
-import { AutohealError, ErrorCode, systemClock, type Clock } from '../core/index.js';
+import { AutohealError, ErrorCode, raceTimeout, systemClock, type Clock } from '../core/index.js';
 import type { EnqueueBatch, EnqueueResult, EventConsumer, EventQueue, EventQueueStartInfo, QueuedEvent } from './event-queue.js';
 import { mergeBatches, summarizeEnqueue } from './enqueue-plan.js';
 import { handleInOrder } from './handle-in-order.js';
 import { HandleOutcome, timerSleep, type FailedEvent, type Sleep } from './handle-with-retries.js';
 import { resolveMemoryEventQueueOptions, type MemoryEventQueueOptions, type ResolvedMemoryEventQueueOptions } from './memory-event-queue-options.js';
 import { createStderrQueueLogger, type QueueLogger } from './queue-logger.js';
-import { raceTimeout } from './race-timeout.js';
 
 /** The warning `start()` reports: what an operator must know about this queue. */
 export const NOT_DURABLE_WARNING = 'the event queue is in memory: queued events are lost when the process stops (set a Redis URL for a durable queue)';

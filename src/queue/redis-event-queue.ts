@@ -36,14 +36,13 @@
 import { randomUUID, createHash } from 'node:crypto';
 import { FlowProducer, Queue, QueueKeys, UnrecoverableError, WaitingError, Worker, type FlowJob, type Job, type RedisOptions as BullRedisOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import { AutohealError, ErrorCode, systemClock, type Clock } from '../core/index.js';
+import { AutohealError, ErrorCode, raceTimeout, systemClock, type Clock } from '../core/index.js';
 import { mergeBatches, summarizeEnqueue } from './enqueue-plan.js';
 import type { EnqueueBatch, EnqueueResult, EventConsumer, EventQueue, EventQueueStartInfo, QueuedEvent } from './event-queue.js';
 import { handleInOrder } from './handle-in-order.js';
 import { HandleOutcome, timerSleep, type FailedEvent, type Sleep } from './handle-with-retries.js';
 import { createStderrQueueLogger, describeError, type QueueLogger } from './queue-logger.js';
 import { decodeQueuedEvents, stringifyExactJson } from './queued-event-codec.js';
-import { raceTimeout } from './race-timeout.js';
 import { redactRedisUrl, resolveRedisEventQueueOptions, type RedisEventQueueOptions, type ResolvedRedisEventQueueOptions } from './redis-event-queue-options.js';
 import { CLAIM_DEDUP, CONFIRM_DEDUP, COUNT_WAITING_EVENTS } from './redis-scripts.js';
 import { rulesetQueueName } from './ruleset-queue-name.js';

@@ -11,8 +11,9 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import type { ActionRequest } from '../actions/action-handler.js';
 import type { AnsibleRunResult, ModuleRequest, PlaybookRequest } from '../actions/ansible/index.js';
-import { AutohealError, ErrorCode, systemClock, type Clock } from '../core/index.js';
+import { AutohealError, ErrorCode, raceTimeout, systemClock, type Clock } from '../core/index.js';
 import { createSourceServer, webhookSourceKind, type SourceServer } from '../http/index.js';
 import { createEventQueue, type EventQueue, type QueuedEvent } from '../queue/index.js';
 import type { FiredRule, PlannedAction, ShutdownRequest } from '../rules/engine/index.js';
@@ -31,14 +32,14 @@ import {
   type CoordinationStore,
   type Feedback,
   type OutcomeSink,
-  dispatchKey,
   matchedEventIds,
+  plannedRequests,
   resolveDispatchPolicy,
   worstCaseMs,
 } from '../actions/dispatch/index.js';
 import { randomUUID } from 'node:crypto';
 import { DecisionKind as HistoryDecision, MemoryOutcomeStore, RedisOutcomeStore, eventHost, summarizeEvent, type DecisionRecord, type EventRecord, type OutcomeStore } from '../outcomes/index.js';
-import { decodeState, type DispatchRecord } from '../state/index.js';
+import { decodeState, toDispatchRecord, type DispatchRecord } from '../state/index.js';
 import { createActionHandlers, decisionId, INLINE_ACTIONS, outcomeSinkFor } from './action-handlers.js';
 import { createActionRunner, type RunFiredRule } from './action-runner.js';
 import { createConsoleActions, type ConsoleActions } from './console-actions.js';
@@ -618,9 +619,9 @@ class RunningEngine implements Engine {
         // Its actions are logged as they start and finish, by whichever process runs them.
         this.log.info({ ruleset: f.ruleset, rule: f.rule, trigger: f.trigger, actions: f.actions.map((a) => a.action), eventIds: matchedEventIds(f) }, 'rule fired');
         // The engine applied the shutdown already; its banner is printed here, as upstream does,
-        // unless remediation actions come before it: then when it takes effect, after them.
+        // unless dispatched actions come before it: then when it takes effect, after them.
         f.actions.forEach((a, index) => {
-          if (a.action === 'shutdown' && !f.actions.slice(0, index).some((b) => !INLINE_ACTIONS.has(b.action))) this.printShutdownBanner(f, a);
+          if (a.action === 'shutdown' && dispatchedBefore(f, index, undefined).length === 0) this.printShutdownBanner(f, a);
         });
         continue;
       }
@@ -658,7 +659,7 @@ class RunningEngine implements Engine {
   }
 
   /**
-   * The remediation actions listed before the shutdown in the rule that requested it. Upstream
+   * The dispatched actions listed before the shutdown in the rule that requested it. Upstream
    * runs a rule's actions in order, so its shutdown takes effect once they have ended; they may
    * run in any process, so they are recognised by their dispatch keys' completion markers.
    */
@@ -670,26 +671,18 @@ class RunningEngine implements Engine {
       for (const f of item.fired) {
         const at = f.actions.findIndex((a) => a.action === 'shutdown');
         if (f.ruleset !== request.ruleset || f.rule !== request.rule || at < 0) continue;
-        const before = f.actions
-          .slice(0, at)
-          .map((action, index) => ({ action, index }))
-          .filter(({ action }) => !INLINE_ACTIONS.has(action.action) && action.error === undefined);
+        const before = dispatchedBefore(f, at, item.id);
         if (before.length === 0) return { waitFor: [], waitBoundMs: 0 };
-        // The same keys the dispatcher gives these actions (from the outbox record of this match).
-        const eventIds = matchedEventIds({ bindings: f.bindings, at: f.at, ...(item.id !== undefined ? { eventId: item.id } : {}) });
         let waitBoundMs = 0;
-        const waitFor = before.map(({ action, index }) => {
-          const key = dispatchKey(f, eventIds, index);
-          const request = { dispatchKey: key, ruleset: f.ruleset, rule: f.rule, action: action.action, args: action.args ?? {}, bindings: f.bindings, eventIds, ...(action.hosts !== undefined ? { hosts: action.hosts } : {}) };
+        for (const r of before) {
           try {
-            waitBoundMs += worstCaseMs(resolveDispatchPolicy(request));
+            waitBoundMs += worstCaseMs(resolveDispatchPolicy(r));
           } catch {
             // Arguments the dispatcher refuses: that action fails at once, nothing to wait for.
           }
-          return key;
-        });
+        }
         const shutdown = f.actions[at] as PlannedAction;
-        return { waitFor, waitBoundMs, banner: () => this.printShutdownBanner(f, shutdown) };
+        return { waitFor: before.map((r) => r.dispatchKey), waitBoundMs, banner: () => this.printShutdownBanner(f, shutdown) };
       }
     }
     return { waitFor: [], waitBoundMs: 0 };
@@ -775,14 +768,11 @@ class RunningEngine implements Engine {
     }
     plan?.banner?.();
     const graceMs = plan?.graceMs ?? left();
-    if (this.actionQueue !== undefined) {
-      const closing = this.actionQueue.close();
-      if (!(await settlesWithin(closing, graceMs, this.shutdownWait.signal))) log.info({ graceMs }, 'cancelling running actions');
-      this.actionsAbort.abort();
-      deadline = this.clock.now() + this.options.closeTimeoutMs;
-      await bounded(closing, left(), 'close action queue', log);
-    }
+    const closing = this.actionQueue?.close() ?? Promise.resolve();
+    if (!(await raceTimeout(closing, graceMs, this.shutdownWait.signal))) log.info({ graceMs }, 'cancelling running actions');
     this.actionsAbort.abort();
+    deadline = this.clock.now() + this.options.closeTimeoutMs;
+    await bounded(closing, left(), 'close action queue', log);
     if (this.coordination !== undefined) await bounded(this.coordination.close(), left(), 'close coordination store', log);
     await bounded(Promise.all([...this.pending]), left(), 'finish history writes', log);
     if (this.outcomes !== undefined) await bounded(this.outcomes.close(), left(), 'close history', log);
@@ -793,18 +783,16 @@ class RunningEngine implements Engine {
   }
 }
 
-/** Whether `work` settled within `ms` (or before `signal` aborted); never throws. */
-async function settlesWithin(work: Promise<unknown>, ms: number, signal: AbortSignal): Promise<boolean> {
-  if (ms <= 0 || signal.aborted) return false;
-  const abort = new AbortController();
-  const stop = (): void => abort.abort();
-  signal.addEventListener('abort', stop, { once: true });
-  try {
-    return await Promise.race([work.then(() => true, () => true), delay(ms, false, { signal: abort.signal }).catch(() => false)]);
-  } finally {
-    signal.removeEventListener('abort', stop);
-    abort.abort();
-  }
+/**
+ * The requests of the actions the dispatcher runs for rule match `f` listed before position
+ * `at`, as it queues them from the outbox record (`eventId`: the queued event's id, undefined
+ * for a timer). None for a rule whose actions all run inline: it is never dispatched.
+ */
+function dispatchedBefore(f: FiredRule, at: number, eventId: string | undefined): ActionRequest[] {
+  if (f.actions.every((a) => INLINE_ACTIONS.has(a.action))) return [];
+  return plannedRequests(toDispatchRecord(f, eventId))
+    .filter(({ index, error }) => index < at && error === undefined)
+    .map(({ request }) => request);
 }
 
 /** Awaits `work` for at most `ms`; a timeout or failure is logged, never thrown. */

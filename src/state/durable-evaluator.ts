@@ -237,7 +237,8 @@ function single(result: BatchResult): DurableResult {
   return item === undefined ? { duplicate: result.skipped > 0, fired: [], held: [] } : { duplicate: false, fired: item.fired, held: item.held };
 }
 
-function toDispatchRecord(f: FiredRule, eventId: string | undefined): DispatchRecord {
+/** The outbox record of a fired rule: what the dispatcher turns into action requests. */
+export function toDispatchRecord(f: FiredRule, eventId: string | undefined): DispatchRecord {
   const base = {
     ruleset: f.ruleset,
     rule: f.rule,

@@ -61,30 +61,45 @@ export class ActionDispatcher {
 
   /** The dispatchable actions of a record, in order; unrenderable ones are recorded as failed. */
   private async requests(record: DispatchRecord): Promise<ActionRequest[]> {
-    const eventIds = matchedEventIds(record);
     const out: ActionRequest[] = [];
-    for (const [index, planned] of record.actions.entries()) {
-      if (ENGINE_ACTIONS.has(planned.action)) continue;
-      const request: ActionRequest = {
-        dispatchKey: dispatchKey(record, eventIds, index),
-        ruleset: record.ruleset,
-        rule: record.rule,
-        action: planned.action,
-        args: (planned.args ?? {}) as Record<string, unknown>,
-        bindings: record.bindings,
-        eventIds,
-        ...(planned.hosts !== undefined ? { hosts: planned.hosts } : {}),
-        ...(planned.written !== undefined ? { writtenArgs: planned.written } : {}),
-      };
-      if (planned.error !== undefined) {
-        await this.deps.outcomes.actionFinished(request, OutcomeStatus.Failed, `cannot render the arguments: ${planned.error}`, this.deps.now());
-        this.deps.logger.error({ dispatchKey: request.dispatchKey, rule: record.rule, action: planned.action }, 'action arguments could not be rendered');
+    for (const { request, error } of plannedRequests(record)) {
+      if (error !== undefined) {
+        await this.deps.outcomes.actionFinished(request, OutcomeStatus.Failed, `cannot render the arguments: ${error}`, this.deps.now());
+        this.deps.logger.error({ dispatchKey: request.dispatchKey, rule: record.rule, action: request.action }, 'action arguments could not be rendered');
         continue;
       }
       out.push(request);
     }
     return out;
   }
+}
+
+/**
+ * The request of every action of a record the dispatcher runs (all but the engine's own), in
+ * order, with its position in the rule and its render error if any. Pure: what the dispatcher
+ * queues, and what others use to recognise those actions by their dispatch keys.
+ */
+export function plannedRequests(
+  record: Pick<DispatchRecord, 'ruleset' | 'rule' | 'bindings' | 'eventId' | 'at' | 'actions'>,
+): Array<{ readonly index: number; readonly request: ActionRequest; readonly error?: string }> {
+  const eventIds = matchedEventIds(record);
+  const out: Array<{ index: number; request: ActionRequest; error?: string }> = [];
+  for (const [index, planned] of record.actions.entries()) {
+    if (ENGINE_ACTIONS.has(planned.action)) continue;
+    const request: ActionRequest = {
+      dispatchKey: dispatchKey(record, eventIds, index),
+      ruleset: record.ruleset,
+      rule: record.rule,
+      action: planned.action,
+      args: (planned.args ?? {}) as Record<string, unknown>,
+      bindings: record.bindings,
+      eventIds,
+      ...(planned.hosts !== undefined ? { hosts: planned.hosts } : {}),
+      ...(planned.written !== undefined ? { writtenArgs: planned.written } : {}),
+    };
+    out.push({ index, request, ...(planned.error !== undefined ? { error: planned.error } : {}) });
+  }
+  return out;
 }
 
 /** `meta.uuid` of every matched object, in binding order; else the queued event's id. */

@@ -6,4 +6,4 @@ export { ActionRunner, type ActionJob, type JobDecision, type OutcomeSink, type 
 export { actionJobId, type ActionQueue } from './action-queue.js';
 export { MemoryActionQueue } from './memory-action-queue.js';
 export { RedisActionQueue, type RedisActionQueueOptions } from './redis-action-queue.js';
-export { ActionDispatcher, dispatchKey, matchedEventIds, type ActionDispatcherDeps } from './action-dispatcher.js';
+export { ActionDispatcher, dispatchKey, matchedEventIds, plannedRequests, type ActionDispatcherDeps } from './action-dispatcher.js';
