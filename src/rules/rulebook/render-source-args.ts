@@ -6,7 +6,7 @@
  * (upstream passes them as written).
  */
 import { ErrorCode, RulebookError, type RulebookProblem } from '../../core/index.js';
-import { renderArguments } from '../template/index.js';
+import { isTemplateString, renderArguments } from '../template/index.js';
 import type { Rulebook, SourceSpec } from './types.js';
 import { isVaultMarker } from './yaml-schema.js';
 
@@ -22,10 +22,11 @@ export function renderSourceArgs(rulebook: Rulebook, vars: Readonly<Record<strin
   let changed = false;
   const rulesets = rulebook.rulesets.map((ruleset) => {
     const sources = ruleset.sources.map((source): SourceSpec => {
-      if (!holdsTemplate(source.args)) return source;
+      const renderedArgs = templatedPaths(source.args);
+      if (renderedArgs.length === 0) return source;
       changed = true;
       try {
-        return { ...source, args: renderArguments(source.args, vars) as Record<string, unknown>, renderedArgs: templatedPaths(source.args) };
+        return { ...source, args: renderArguments(source.args, vars) as Record<string, unknown>, renderedArgs };
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         problems.push({ ...source.position, message: `source "${source.name}" (${source.plugin}) of ruleset "${ruleset.name}": ${message}` });
@@ -38,22 +39,23 @@ export function renderSourceArgs(rulebook: Rulebook, vars: Readonly<Record<strin
   return changed ? { ...rulebook, rulesets } : rulebook;
 }
 
-function holdsTemplate(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('{{') && value.includes('}}');
-  if (Array.isArray(value)) return value.some(holdsTemplate);
-  if (typeof value === 'object' && value !== null && !isVaultMarker(value)) return Object.values(value).some(holdsTemplate);
-  return false;
-}
-
 /** Dotted paths of the template strings in `args` (through mappings; a list counts as a whole). */
 function templatedPaths(args: Readonly<Record<string, unknown>>, prefix = ''): string[] {
   const paths: string[] = [];
   for (const [key, value] of Object.entries(args)) {
-    if (typeof value === 'object' && value !== null && !Array.isArray(value) && !isVaultMarker(value)) {
-      paths.push(...templatedPaths(value as Record<string, unknown>, `${prefix}${key}.`));
-    } else if (holdsTemplate(value)) {
-      paths.push(`${prefix}${key}`);
-    }
+    if (isMapping(value)) paths.push(...templatedPaths(value, `${prefix}${key}.`));
+    else if (holdsTemplate(value)) paths.push(`${prefix}${key}`);
   }
   return paths;
+}
+
+function holdsTemplate(value: unknown): boolean {
+  if (typeof value === 'string') return isTemplateString(value);
+  if (Array.isArray(value)) return value.some(holdsTemplate);
+  return isMapping(value) && Object.values(value).some(holdsTemplate);
+}
+
+/** A plain mapping of arguments (a vault value is a secret, not arguments). */
+function isMapping(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isVaultMarker(value);
 }
