@@ -7,35 +7,22 @@
  * one runs, as upstream (§3.1).
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../core/index.js';
 import { ENGINE_ACTIONS, type FiredRule, type PlannedAction } from '../rules/engine/index.js';
-import type { Rulebook } from '../rules/rulebook/index.js';
-import { createConsoleActions, type ConsoleActions } from './console-actions.js';
+import { createConsoleActions, type ConsoleActions, type ConsoleActionsDeps } from './console-actions.js';
 
 /** Actions this runner carries out. */
 export const RUNNER_ACTIONS: ReadonlySet<string> = new Set(['print_event', 'debug', 'none']);
 
-export interface ActionRunnerDeps {
+/** The console options (vars, rulebook, clock, width, uuids, inventory) make the default `console`. */
+export interface ActionRunnerDeps extends ConsoleActionsDeps {
   readonly logger: Logger;
   /** Where print_event and debug write (one line per call, newline included). */
   readonly stdout: (text: string) => void;
-  /** `--vars`/`--env-vars` values, for print_event and debug. */
-  readonly vars: Readonly<Record<string, unknown>>;
-  /** For the ruleset hosts and the rule/ruleset uuids that debug's dump shows. */
-  readonly rulebook: Rulebook;
   /**
    * The engine's console output, shared with the action workers so that a rule's output looks
-   * the same wherever it runs. Default: one made from the options below.
+   * the same wherever it runs. Default: one made from the console options.
    */
   readonly console?: ConsoleActions;
-  /** Banner timestamps. Default the system clock. */
-  readonly clock?: Clock;
-  /** Banner width in columns. Default 80 (upstream pads to the terminal width or 80). */
-  readonly width?: number;
-  /** Rule and ruleset uuids (upstream gives each one at load). Default `crypto.randomUUID`. */
-  readonly newId?: () => string;
-  /** Shown by debug's argument-less dump. */
-  readonly inventory?: string;
 }
 
 /** Runs every non-engine action of one fired rule, in order. Never rejects. */
