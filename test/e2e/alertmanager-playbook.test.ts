@@ -75,12 +75,7 @@ describe('an Alertmanager alert running a real playbook', () => {
 
     // What on-call reads in the log at the default level: the rule fired, its action started and
     // how it ended, each line naming the rule and the event.
-    const lines = run
-      .logs()
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, any>);
-    const trail = lines.filter((l) => ['webhook accepted', 'rule fired', 'action started', 'action finished'].includes(l.msg));
+    const trail = run.logRecords().filter((l) => ['webhook accepted', 'rule fired', 'action started', 'action finished'].includes(l.msg));
     expect(trail.map((l) => l.msg)).toEqual(['webhook accepted', 'rule fired', 'action started', 'action finished']);
     const eventId = trail[0]!.eventIds[1];
     expect(trail[1]).toMatchObject({ level: 30, rule: 'restart http', actions: ['run_playbook'], eventIds: [eventId] });

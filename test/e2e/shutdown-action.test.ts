@@ -103,14 +103,6 @@ async function requestStop(run: InProcessEngine): Promise<void> {
   expect(response.status).toBe(202);
 }
 
-function logLines(run: InProcessEngine): Array<{ msg: string; waitsFor?: string[] }> {
-  return run
-    .logs()
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { msg: string; waitsFor?: string[] });
-}
-
 describe('the shutdown action', () => {
   let dir: string;
   beforeAll(() => {
@@ -154,7 +146,7 @@ describe('the shutdown action', () => {
     expect((await historyItems(history)).map((i) => [i.action, i.status])).toEqual([['run_playbook', 'succeeded']]);
     expect(readFileSync(starts, 'utf8')).toBe('started\n');
     expect(run.stdout()).toContain('fix rule: fix it has initiated shutdown of type: now.');
-    const logged = logLines(run);
+    const logged = run.logRecords();
     expect(logged.find((l) => l.msg === 'shutdown requested')?.waitsFor).toHaveLength(1);
     // The shutdown was waiting for the playbook before the playbook's outcome came.
     const waiting = logged.findIndex((l) => l.msg === 'shutdown waits for the actions listed before it');

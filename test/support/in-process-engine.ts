@@ -14,6 +14,8 @@ export interface InProcessEngine {
   stdout(): string;
   /** The JSON log lines so far (at `logLevel`). */
   logs(): string;
+  /** The same lines, parsed. */
+  logRecords(): Array<Record<string, any>>;
   /** The port of the webhook source of `ruleset` (the first one when not given). */
   port(ruleset?: string): number;
   /** SIGTERM; resolves with the exit code. */
@@ -47,6 +49,11 @@ export async function startInProcessEngine(
     engine,
     stdout: () => out,
     logs: () => logs,
+    logRecords: () =>
+      logs
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Record<string, any>),
     port: (ruleset) => {
       const source = ruleset === undefined ? engine.listening[0] : engine.listening.find((l) => l.ruleset === ruleset);
       if (source === undefined) throw new Error(`no webhook source${ruleset === undefined ? '' : ` in ruleset ${ruleset}`}`);
